@@ -1,0 +1,51 @@
+"""The Tidings user: Django's user plus the reader's delivery preferences."""
+
+import zoneinfo
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+
+def validate_timezone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(
+            f"{value!r} is not a time zone name such as Europe/Paris."
+        )
+
+
+class User(AbstractUser):
+    class DigestFrequency(models.TextChoices):
+        DAILY = "daily", "Every day"
+        WEEKDAYS = "weekdays", "Monday to Friday"
+        WEEKLY = "weekly", "Once a week (Monday)"
+
+    timezone = models.CharField(
+        max_length=64, default="UTC", validators=[validate_timezone]
+    )
+    digest_enabled = models.BooleanField(default=True)
+    digest_hour = models.PositiveSmallIntegerField(
+        default=7, validators=[MinValueValidator(0), MaxValueValidator(23)]
+    )
+    digest_frequency = models.CharField(
+        max_length=16, choices=DigestFrequency.choices, default=DigestFrequency.DAILY
+    )
+    digest_max_items = models.PositiveSmallIntegerField(
+        default=10, validators=[MinValueValidator(1), MaxValueValidator(50)]
+    )
+    onboarded = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(digest_hour__lte=23), name="user_digest_hour_0_23"
+            ),
+        ]
+
+    @property
+    def tzinfo(self) -> zoneinfo.ZoneInfo:
+        try:
+            return zoneinfo.ZoneInfo(self.timezone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            return zoneinfo.ZoneInfo("UTC")

@@ -1,0 +1,1 @@
+"""Feed ingestion core: fetch bytes, parse them, clean the result. No Django here."""
