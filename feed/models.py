@@ -129,8 +129,10 @@ class Story(models.Model):
 
 
 class ArticleQuerySet(models.QuerySet):
-    def published_since(self, since: datetime) -> "ArticleQuerySet":
-        return self.filter(published_at__gte=since)
+    def visible_to(self, user) -> "ArticleQuerySet":
+        """Articles from default sources and from the reader's own sources."""
+        own = Subscription.objects.filter(user=user).values("source_id")
+        return self.filter(Q(source__is_default=True) | Q(source_id__in=own))
 
 
 class Article(models.Model):
@@ -321,17 +323,3 @@ class DigestLog(models.Model):
 
     def __str__(self) -> str:
         return f"Digest for {self.user} on {self.local_date} ({self.status})"
-
-
-class ApiToken(models.Model):
-    """A bearer token for the JSON API; only its SHA-256 is stored."""
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
-    )
-    key_hash = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    last_used_at = models.DateTimeField(null=True, blank=True)
-
-    def __str__(self) -> str:
-        return f"API token of {self.user} ({self.created_at:%Y-%m-%d})"
