@@ -1,0 +1,156 @@
+"""Daily digests: who is due, and sending each one at most once per local date."""
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from urllib.parse import urlsplit
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core import signing
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from feed import emails
+from feed.models import DigestLog
+from feed.services import reading
+
+logger = logging.getLogger(__name__)
+UNSUBSCRIBE_SALT = "tidings.digest.unsubscribe"
+
+
+@dataclass(frozen=True)
+class DigestResult:
+    status: str  # sent | empty | already | failed
+    article_count: int = 0
+    message_id: str = ""
+
+
+def local_date_for(user, *, now: datetime) -> date:
+    return now.astimezone(user.tzinfo).date()
+
+
+def can_receive_digest(user) -> bool:
+    """Digests go only to addresses the reader proved they own. Accounts created by
+    an administrator (createsuperuser, admin) have no address record and are trusted."""
+    if not user.email or not user.is_active:
+        return False
+    addresses = EmailAddress.objects.filter(user=user)
+    return (
+        not addresses.exists()
+        or addresses.filter(email__iexact=user.email, verified=True).exists()
+    )
+
+
+def is_due(user, *, now: datetime) -> bool:
+    """The reader's chosen local hour has come (within the catch-up window) on a day
+    their frequency includes."""
+    if not user.digest_enabled:
+        return False
+    local = now.astimezone(user.tzinfo)
+    window = settings.DIGEST_CATCHUP_HOURS
+    if not user.digest_hour <= local.hour < user.digest_hour + window:
+        return False
+    if user.digest_frequency == user.DigestFrequency.WEEKDAYS and local.weekday() >= 5:
+        return False
+    return not (
+        user.digest_frequency == user.DigestFrequency.WEEKLY and local.weekday() != 0
+    )
+
+
+def due_digests(*, now: datetime) -> list[tuple[int, date]]:
+    """(user id, local date) for every reader whose digest should go out now."""
+    due = []
+    users = get_user_model().objects.filter(digest_enabled=True, is_active=True)
+    for user in users.exclude(email="").iterator():
+        if not is_due(user, now=now):
+            continue
+        local_date = local_date_for(user, now=now)
+        if not DigestLog.objects.filter(user=user, local_date=local_date).exists():
+            due.append((user.pk, local_date))
+    return due
+
+
+def _claim(user, local_date: date) -> DigestLog | None:
+    """Create the (user, date) row; only one caller can. A failed send may be
+    reclaimed (no mail left the building); a claimed or sent one never."""
+    try:
+        with transaction.atomic():
+            return DigestLog.objects.create(user=user, local_date=local_date)
+    except IntegrityError:
+        reclaimed = DigestLog.objects.filter(
+            user=user, local_date=local_date, status=DigestLog.Status.FAILED
+        ).update(status=DigestLog.Status.CLAIMED, error="")
+        if reclaimed:
+            return DigestLog.objects.get(user=user, local_date=local_date)
+        return None
+
+
+def unsubscribe_token(user) -> str:
+    return signing.dumps({"u": user.pk}, salt=UNSUBSCRIBE_SALT, compress=True)
+
+
+def user_for_unsubscribe_token(token: str):
+    try:
+        data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    except signing.BadSignature:
+        return None
+    return get_user_model().objects.filter(pk=data.get("u")).first()
+
+
+def send_digest(user, *, local_date: date, now: datetime | None = None) -> DigestResult:
+    now = now or timezone.now()
+    if not can_receive_digest(user):
+        return DigestResult(status="unverified")
+    log = _claim(user, local_date)
+    if log is None:
+        return DigestResult(status="already")
+
+    last = (
+        DigestLog.objects.filter(user=user, status=DigestLog.Status.SENT)
+        .exclude(pk=log.pk)
+        .order_by("-local_date")
+        .values_list("sent_at", flat=True)
+        .first()
+    )
+    default_span = timedelta(days=7 if user.digest_frequency == "weekly" else 1)
+    since = max(last or now - default_span, now - timedelta(days=7))
+    page = reading.rank_feed_for(
+        user, limit=user.digest_max_items, now=now, since=since
+    )
+    if not page.items:
+        DigestLog.objects.filter(pk=log.pk).update(status=DigestLog.Status.EMPTY)
+        return DigestResult(status="empty")
+
+    message_id = f"<digest-{user.pk}-{local_date:%Y%m%d}@{_mail_domain()}>"
+    unsubscribe_url = settings.SITE_URL + reverse(
+        "feed:unsubscribe", args=[unsubscribe_token(user)]
+    )
+    try:
+        emails.send_digest(
+            user,
+            page.items,
+            local_date=local_date,
+            message_id=message_id,
+            unsubscribe_url=unsubscribe_url,
+        )
+    except OSError as error:  # smtplib.SMTPException is an OSError
+        DigestLog.objects.filter(pk=log.pk).update(
+            status=DigestLog.Status.FAILED, error=str(error)[:1000]
+        )
+        raise
+    DigestLog.objects.filter(pk=log.pk).update(
+        status=DigestLog.Status.SENT,
+        sent_at=timezone.now(),
+        article_count=len(page.items),
+        message_id=message_id,
+    )
+    return DigestResult(
+        status="sent", article_count=len(page.items), message_id=message_id
+    )
+
+
+def _mail_domain() -> str:
+    return urlsplit(settings.SITE_URL).hostname or "localhost"

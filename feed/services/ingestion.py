@@ -1,0 +1,336 @@
+"""Fetching sources and storing their articles idempotently."""
+
+import logging
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from feed.ingest import fetch as fetching
+from feed.ingest.clean import fingerprint
+from feed.ingest.parse import Entry, ParsedFeed, ParseError, parse_feed
+from feed.models import Article, Source
+from feed.ranking import features
+
+logger = logging.getLogger(__name__)
+
+# A claim older than this belongs to a dead worker; the source may be fetched again.
+STALE_CLAIM = timedelta(minutes=15)
+MAX_INTERVAL = timedelta(hours=24)
+FEED_FILE_SUFFIXES = {".xml", ".rss", ".atom"}
+
+
+@dataclass(frozen=True)
+class StoreResult:
+    new_ids: tuple[int, ...] = ()
+    duplicates: int = 0
+
+
+@dataclass(frozen=True)
+class IngestOutcome:
+    """What happened to one source: counts for people, new ids for the scorer."""
+
+    source_id: int
+    label: str
+    new_ids: tuple[int, ...] = ()
+    duplicates: int = 0
+    error: str = ""
+    not_modified: bool = False
+    skipped: bool = False  # another worker holds the source right now
+    warnings: tuple[str, ...] = field(default=())
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.error)
+
+
+def fetch_policy() -> fetching.FetchPolicy:
+    return fetching.FetchPolicy(
+        timeout=settings.FETCH_TIMEOUT_SECONDS,
+        max_bytes=settings.FETCH_MAX_BYTES,
+        allow_private=settings.FETCH_ALLOW_PRIVATE_ADDRESSES,
+        user_agent=settings.FETCH_USER_AGENT,
+    )
+
+
+def due_source_ids(*, now: datetime, limit: int = 500) -> list[int]:
+    return list(
+        Source.objects.due(now)
+        .filter(
+            Q(fetch_started_at__isnull=True) | Q(fetch_started_at__lt=now - STALE_CLAIM)
+        )
+        .order_by("next_fetch_at")
+        .values_list("id", flat=True)[:limit]
+    )
+
+
+def claim_source(source_id: int, *, now: datetime) -> Source | None:
+    """Mark the source as being fetched; None when another worker holds it.
+
+    A conditional UPDATE makes the claim exclusive across workers and processes.
+    """
+    claimed = (
+        Source.objects.filter(pk=source_id, is_active=True)
+        .filter(
+            Q(fetch_started_at__isnull=True) | Q(fetch_started_at__lt=now - STALE_CLAIM)
+        )
+        .update(fetch_started_at=now)
+    )
+    return Source.objects.get(pk=source_id) if claimed else None
+
+
+def fetch_source(source_id: int, *, now: datetime | None = None) -> IngestOutcome:
+    """Fetch, parse and store one source, recording its health either way."""
+    now = now or timezone.now()
+    source = claim_source(source_id, now=now)
+    if source is None:
+        return IngestOutcome(source_id=source_id, label=str(source_id), skipped=True)
+    try:
+        result = fetching.fetch_feed(
+            source.url,
+            etag=source.etag,
+            last_modified=source.last_modified,
+            policy=fetch_policy(),
+        )
+    except fetching.FetchError as error:
+        _record_failure(source, str(error), status=error.status, now=now, error=error)
+        return IngestOutcome(source_id=source.pk, label=str(source), error=str(error))
+
+    if result.permanent_url and result.permanent_url != source.url:
+        _move_source(source, result.permanent_url)
+    source.etag = result.etag[:500]
+    source.last_modified = result.last_modified[:100]
+    if result.not_modified:
+        _record_success(source, status=result.status, now=now, parsed=None)
+        return IngestOutcome(source_id=source.pk, label=str(source), not_modified=True)
+    return ingest_bytes(
+        source,
+        result.content,
+        url=result.url,
+        content_type=result.content_type,
+        now=now,
+        status=result.status,
+    )
+
+
+def ingest_bytes(
+    source: Source,
+    data: bytes,
+    *,
+    url: str,
+    now: datetime,
+    content_type: str | None = None,
+    status: int | None = None,
+) -> IngestOutcome:
+    """Parse feed bytes and store the entries for `source`."""
+    try:
+        parsed = parse_feed(data, url=url, now=now, content_type=content_type)
+    except ParseError as error:
+        _record_failure(source, str(error), status=status, now=now)
+        return IngestOutcome(source_id=source.pk, label=str(source), error=str(error))
+    stored = store_entries(source, parsed.entries, now=now)
+    _record_success(source, status=status, now=now, parsed=parsed)
+    warnings = (parsed.warning,) if parsed.warning else ()
+    return IngestOutcome(
+        source_id=source.pk,
+        label=str(source),
+        new_ids=stored.new_ids,
+        duplicates=stored.duplicates,
+        warnings=warnings,
+    )
+
+
+def store_entries(
+    source: Source, entries: Sequence[Entry], *, now: datetime
+) -> StoreResult:
+    """Insert the entries that are new for this source.
+
+    An entry is a duplicate when the source already has its GUID, its link or its
+    content fingerprint (feeds that rewrite GUIDs do not duplicate). The unique
+    (source, guid) constraint settles races between concurrent workers: each worker
+    stamps its rows with its own `fetched_at` and reads back only those.
+    """
+    seen_guids: set[str] = set()
+    seen_urls: set[str] = set()
+    seen_prints: set[str] = set()
+    candidates: list[tuple[Entry, str]] = []
+    for entry in entries:
+        digest = fingerprint(entry.title, entry.text)
+        if (
+            entry.guid in seen_guids
+            or digest in seen_prints
+            or (entry.url and entry.url in seen_urls)
+        ):
+            continue
+        seen_guids.add(entry.guid)
+        seen_prints.add(digest)
+        if entry.url:
+            seen_urls.add(entry.url)
+        candidates.append((entry, digest))
+
+    existing = Article.objects.filter(source=source).filter(
+        Q(guid__in=seen_guids) | Q(url__in=seen_urls) | Q(fingerprint__in=seen_prints)
+    )
+    known_guids, known_urls, known_prints = set(), set(), set()
+    for guid, url, digest in existing.values_list("guid", "url", "fingerprint"):
+        known_guids.add(guid)
+        known_urls.add(url)
+        known_prints.add(digest)
+
+    fresh = [
+        (entry, digest)
+        for entry, digest in candidates
+        if entry.guid not in known_guids
+        and digest not in known_prints
+        and not (entry.url and entry.url in known_urls)
+    ]
+    duplicates = len(entries) - len(fresh)
+    if not fresh:
+        return StoreResult(duplicates=duplicates)
+
+    vectors = features.transform(
+        [features.Document(title=e.title, text=e.text) for e, _ in fresh]
+    )
+    stamp = timezone.now()
+    rows = [
+        Article(
+            source=source,
+            guid=entry.guid,
+            url=entry.url,
+            title=entry.title[:500],
+            summary=entry.summary_html,
+            content=entry.content_html,
+            author=entry.author[:300],
+            image_url=entry.image_url[:2000],
+            published_at=entry.published,
+            fetched_at=stamp,
+            fingerprint=digest,
+            vector=features.encode_row(vectors[i]),
+        )
+        for i, (entry, digest) in enumerate(fresh)
+    ]
+    Article.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
+    new_ids = tuple(
+        Article.objects.filter(
+            source=source, fetched_at=stamp, guid__in=[e.guid for e, _ in fresh]
+        )
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+    return StoreResult(new_ids=new_ids, duplicates=len(entries) - len(new_ids))
+
+
+def next_fetch_at(source: Source, *, now: datetime, failed: bool) -> datetime:
+    interval = source.fetch_interval or timedelta(
+        minutes=settings.FETCH_DEFAULT_INTERVAL_MINUTES
+    )
+    if failed:
+        interval = min(
+            MAX_INTERVAL, interval * (2 ** min(source.consecutive_failures, 10))
+        )
+    jitter = random.uniform(0.9, 1.1)  # noqa: S311 - spreading load, not security
+    return now + interval * jitter
+
+
+def _record_success(
+    source: Source, *, status: int | None, now: datetime, parsed: ParsedFeed | None
+) -> None:
+    source.last_fetched_at = now
+    source.last_success_at = now
+    source.last_status = status
+    source.consecutive_failures = 0
+    source.first_failure_at = None
+    source.last_error = parsed.warning if parsed else ""
+    if parsed is not None:
+        if parsed.title and not source.title:
+            source.title = parsed.title[:300]
+        if parsed.site_url and not source.site_url:
+            source.site_url = parsed.site_url[:2000]
+    source.next_fetch_at = next_fetch_at(source, now=now, failed=False)
+    source.fetch_started_at = None
+    source.save()
+
+
+def _record_failure(
+    source: Source,
+    message: str,
+    *,
+    status: int | None,
+    now: datetime,
+    error: fetching.FetchError | None = None,
+) -> None:
+    logger.info("fetch of source %s failed: %s", source.pk, message)
+    source.last_fetched_at = now
+    source.last_status = status
+    source.last_error = message
+    source.consecutive_failures = F("consecutive_failures") + 1
+    source.first_failure_at = source.first_failure_at or now
+    if error is not None and error.kind == "gone":
+        source.is_active = False
+        source.disabled_reason = message
+    source.save()
+    source.refresh_from_db(fields=["consecutive_failures"])
+    source.next_fetch_at = next_fetch_at(source, now=now, failed=True)
+    source.fetch_started_at = None
+    source.save(update_fields=["next_fetch_at", "fetch_started_at"])
+
+
+def _move_source(source: Source, new_url: str) -> None:
+    """A permanent redirect: remember the new address unless another source has it."""
+    with transaction.atomic():
+        if not Source.objects.filter(url=new_url).exclude(pk=source.pk).exists():
+            source.url = new_url
+
+
+# --- Local files and command-line ingestion -------------------------------------
+
+
+def feed_files(path: Path) -> list[Path]:
+    """The feed files at `path`: the file itself, or *.xml/*.rss/*.atom below it."""
+    if path.is_dir():
+        return sorted(
+            p
+            for p in path.rglob("*")
+            if p.is_file() and p.suffix.lower() in FEED_FILE_SUFFIXES
+        )
+    return [path]
+
+
+def source_for_file(path: Path) -> Source:
+    """Local files become inactive default sources keyed by their file URI."""
+    uri = path.resolve().as_uri()
+    source, _ = Source.objects.get_or_create(
+        url=uri,
+        defaults={"title": path.stem, "is_default": True, "is_active": False},
+    )
+    return source
+
+
+def ingest_file(path: Path, *, now: datetime | None = None) -> IngestOutcome:
+    now = now or timezone.now()
+    source = source_for_file(path)
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        message = f"The file could not be read ({error.strerror or error})."
+        return IngestOutcome(source_id=source.pk, label=str(path), error=message)
+    outcome = ingest_bytes(source, data, url=source.url, now=now)
+    return IngestOutcome(
+        source_id=outcome.source_id,
+        label=str(path),
+        new_ids=outcome.new_ids,
+        duplicates=outcome.duplicates,
+        error=outcome.error,
+        warnings=outcome.warnings,
+    )
+
+
+def source_for_url(url: str) -> Source:
+    source, _ = Source.objects.get_or_create(url=url, defaults={"is_default": True})
+    return source

@@ -1,0 +1,219 @@
+"""Scoring articles: topic probabilities, story clusters, and topic-model refreshes."""
+
+import logging
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+
+import numpy as np
+import scipy.sparse as sp
+from django.db import transaction
+from django.db.models import Count, Max, Min
+from django.utils import timezone
+
+from feed.ingest.clean import plain_text
+from feed.models import Article, ArticleTopic, Story, Topic, TopicModel
+from feed.ranking import features, stories
+from feed.ranking.topics import TopicClassifier, TopicSpec
+
+logger = logging.getLogger(__name__)
+
+# Probabilities below this are not stored: the feed treats them as zero.
+STORE_MIN_PROBABILITY = 0.02
+STORY_WINDOW = timedelta(days=2)
+STORY_MAX_NEIGHBOURS = 5000
+BACKGROUND_SIZE = 20_000
+CHUNK = 2000
+
+# Per-process cache of fitted classifiers: topic id -> (trained_at or None, model).
+_classifiers: dict[int, tuple[datetime | None, TopicClassifier]] = {}
+
+
+def topic_spec(topic: Topic) -> TopicSpec:
+    return TopicSpec(
+        slug=topic.slug,
+        name=topic.name,
+        description=topic.description,
+        seed_terms=tuple(topic.seed_term_list),
+    )
+
+
+def topic_classifiers(topics: Sequence[Topic]) -> dict[int, TopicClassifier]:
+    """The current classifier of each topic; seed-only when none was fitted yet."""
+    trained = dict(
+        TopicModel.objects.filter(topic__in=topics).values_list(
+            "topic_id", "trained_at"
+        )
+    )
+    stale = [
+        t.pk
+        for t in topics
+        if t.pk in trained and _classifiers.get(t.pk, (None,))[0] != trained[t.pk]
+    ]
+    for topic_id, state, trained_at in TopicModel.objects.filter(
+        topic_id__in=stale
+    ).values_list("topic_id", "state", "trained_at"):
+        _classifiers[topic_id] = (trained_at, TopicClassifier.from_bytes(state))
+    result = {}
+    for topic in topics:
+        cached = _classifiers.get(topic.pk)
+        if topic.pk not in trained and (cached is None or cached[0] is not None):
+            empty = sp.csr_matrix((0, features.N_FEATURES), dtype=np.float32)
+            cached = (None, TopicClassifier().fit(empty, topic_spec(topic)))
+            _classifiers[topic.pk] = cached
+        result[topic.pk] = _classifiers[topic.pk][1]
+    return result
+
+
+def article_matrix(articles: Sequence[Article]) -> sp.csr_matrix:
+    """Stored feature rows of `articles` (recomputed for rows stored without one)."""
+    missing = [i for i, a in enumerate(articles) if not a.vector]
+    if missing:
+        rows = features.transform(
+            [features.Document(articles[i].title, _text(articles[i])) for i in missing]
+        )
+        for j, i in enumerate(missing):
+            articles[i].vector = features.encode_row(rows[j])
+        Article.objects.bulk_update([articles[i] for i in missing], ["vector"])
+    return features.decode_rows(a.vector for a in articles)
+
+
+def _text(article: Article) -> str:
+    return plain_text(article.summary or article.content, max_chars=1000)
+
+
+def score_topics(articles: Sequence[Article], X: sp.csr_matrix) -> int:
+    """Store each article's probability per topic (replacing earlier scores)."""
+    topics = list(Topic.objects.all())
+    classifiers = topic_classifiers(topics)
+    rows = []
+    for topic in topics:
+        probabilities = classifiers[topic.pk].predict_proba(X)
+        for i in np.flatnonzero(probabilities >= STORE_MIN_PROBABILITY):
+            rows.append(
+                ArticleTopic(
+                    article_id=articles[i].pk,
+                    topic_id=topic.pk,
+                    probability=float(probabilities[i]),
+                )
+            )
+    ids = [a.pk for a in articles]
+    with transaction.atomic():
+        ArticleTopic.objects.filter(article_id__in=ids).delete()
+        ArticleTopic.objects.bulk_create(rows, batch_size=1000)
+        Article.objects.filter(pk__in=ids).update(scored_at=timezone.now())
+    return len(rows)
+
+
+def assign_stories(articles: Sequence[Article], X: sp.csr_matrix) -> None:
+    """Attach each article without a story to a near-duplicate's story, or a new one."""
+    pending = [i for i, a in enumerate(articles) if a.story_id is None]
+    if not pending:
+        return
+    bounds = Article.objects.filter(pk__in=[articles[i].pk for i in pending]).aggregate(
+        first=Min("published_at"), last=Max("published_at")
+    )
+    neighbours = list(
+        Article.objects.filter(
+            story__isnull=False,
+            published_at__gte=bounds["first"] - STORY_WINDOW,
+            published_at__lte=bounds["last"] + STORY_WINDOW,
+        )
+        .exclude(pk__in=[a.pk for a in articles])
+        .order_by("-published_at")
+        .values_list("story_id", "vector")[:STORY_MAX_NEIGHBOURS]
+    )
+    recent = features.decode_rows(v for _, v in neighbours)
+    story_ids = np.array([s for s, _ in neighbours], dtype=np.int64)
+    matches = stories.match_stories(X[pending], recent, story_ids)
+
+    resolved: list[int] = []
+    with transaction.atomic():
+        for k, i in enumerate(pending):
+            match = matches[k]
+            if match is None:
+                story_id = Story.objects.create().pk
+            elif match < 0:
+                story_id = resolved[-match - 1]
+            else:
+                story_id = match
+            resolved.append(story_id)
+            articles[i].story_id = story_id
+        Article.objects.bulk_update([articles[i] for i in pending], ["story"])
+        _recount_stories(set(resolved))
+
+
+def _recount_stories(story_ids: Iterable[int]) -> None:
+    counts = (
+        Article.objects.filter(story_id__in=list(story_ids))
+        .values("story_id")
+        .annotate(n=Count("id"))
+    )
+    for row in counts:
+        Story.objects.filter(pk=row["story_id"]).update(article_count=row["n"])
+
+
+def score_articles(article_ids: Sequence[int]) -> int:
+    """Topic probabilities and story clusters for new articles; returns rows stored."""
+    stored = 0
+    for start in range(0, len(article_ids), CHUNK):
+        chunk = list(
+            Article.objects.filter(pk__in=article_ids[start : start + CHUNK])
+            .only(
+                "id",
+                "vector",
+                "title",
+                "summary",
+                "content",
+                "story_id",
+                "published_at",
+            )
+            .order_by("id")
+        )
+        if not chunk:
+            continue
+        X = article_matrix(chunk)
+        stored += score_topics(chunk, X)
+        assign_stories(chunk, X)
+    return stored
+
+
+def topic_models_need_refresh() -> bool:
+    """True when some topic has no fitted model, or the corpus doubled since the fit."""
+    topic_count = Topic.objects.count()
+    models = TopicModel.objects.aggregate(n=Count("id"), docs=Min("n_documents"))
+    if models["n"] < topic_count:
+        return True
+    fitted_on = models["docs"] or 0
+    if fitted_on >= BACKGROUND_SIZE:
+        return False
+    return Article.objects.count() >= max(2 * fitted_on, fitted_on + 50)
+
+
+def refresh_topic_models(*, background_size: int = BACKGROUND_SIZE) -> int:
+    """Refit every topic's classifier on the most recent articles and rescore them."""
+    articles = list(
+        Article.objects.only("id", "vector", "title", "summary", "content").order_by(
+            "-id"
+        )[:background_size]
+    )
+    X = (
+        article_matrix(articles)
+        if articles
+        else sp.csr_matrix((0, features.N_FEATURES))
+    )
+    now = timezone.now()
+    for topic in Topic.objects.all():
+        classifier = TopicClassifier().fit(X, topic_spec(topic))
+        TopicModel.objects.update_or_create(
+            topic=topic,
+            defaults={
+                "state": classifier.to_bytes(),
+                "trained_at": now,
+                "n_documents": X.shape[0],
+            },
+        )
+    for start in range(0, len(articles), CHUNK):
+        chunk = articles[start : start + CHUNK]
+        score_topics(chunk, X[start : start + CHUNK])
+    logger.info("refreshed topic models on %d articles", X.shape[0])
+    return X.shape[0]

@@ -1,0 +1,76 @@
+"""Celery tasks: thin adapters from ids to services, each with its limits (queues are
+in settings.CELERY_TASK_ROUTES: fetch, score, digest, default).
+
+Every task is idempotent (claims, upserts and unique constraints live in the
+services), which is what makes acks_late + reject_on_worker_lost safe: a task cut
+short by a dying worker runs again and does not duplicate anything.
+"""
+
+import logging
+import smtplib
+from datetime import date
+
+from celery import shared_task
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.utils import timezone
+
+from feed.services import digests, ingestion, scoring
+
+logger = logging.getLogger(__name__)
+REFRESH_QUEUED_KEY = "tasks:refresh-topic-models-queued"
+
+
+@shared_task(acks_late=True, time_limit=120, soft_time_limit=100)
+def schedule_due_fetches() -> int:
+    ids = ingestion.due_source_ids(now=timezone.now())
+    for source_id in ids:
+        fetch_source.delay(source_id)
+    return len(ids)
+
+
+@shared_task(acks_late=True, time_limit=180, soft_time_limit=150)
+def fetch_source(source_id: int) -> int:
+    outcome = ingestion.fetch_source(source_id)
+    if outcome.new_ids:
+        score_articles.delay(list(outcome.new_ids))
+    return len(outcome.new_ids)
+
+
+@shared_task(acks_late=True, time_limit=600, soft_time_limit=540)
+def score_articles(article_ids: list[int]) -> int:
+    stored = scoring.score_articles(article_ids)
+    if scoring.topic_models_need_refresh() and cache.add(REFRESH_QUEUED_KEY, 1, 900):
+        refresh_topic_models.delay()
+    return stored
+
+
+@shared_task(acks_late=True, time_limit=1800, soft_time_limit=1700)
+def refresh_topic_models() -> int:
+    try:
+        return scoring.refresh_topic_models()
+    finally:
+        cache.delete(REFRESH_QUEUED_KEY)
+
+
+@shared_task(acks_late=True, time_limit=300, soft_time_limit=270)
+def queue_due_digests() -> int:
+    due = digests.due_digests(now=timezone.now())
+    for user_id, local_date in due:
+        send_digest.delay(user_id, local_date.isoformat())
+    return len(due)
+
+
+@shared_task(
+    acks_late=True,
+    time_limit=120,
+    soft_time_limit=100,
+    autoretry_for=(smtplib.SMTPException, ConnectionError, TimeoutError),
+    retry_backoff=60,
+    retry_backoff_max=900,
+    max_retries=5,
+)
+def send_digest(user_id: int, local_date: str) -> str:
+    user = get_user_model().objects.get(pk=user_id)
+    result = digests.send_digest(user, local_date=date.fromisoformat(local_date))
+    return result.status
