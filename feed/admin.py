@@ -1,0 +1,113 @@
+from django.contrib import admin
+
+from feed import models
+
+
+@admin.register(models.Topic)
+class TopicAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "owner", "created_at"]
+    list_filter = [("owner", admin.EmptyFieldListFilter)]
+    search_fields = ["name", "slug", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+    raw_id_fields = ["owner"]
+
+
+@admin.register(models.Source)
+class SourceAdmin(admin.ModelAdmin):
+    list_display = [
+        "__str__",
+        "is_default",
+        "is_active",
+        "last_success_at",
+        "last_status",
+        "consecutive_failures",
+        "next_fetch_at",
+    ]
+    list_filter = ["is_default", "is_active"]
+    search_fields = ["title", "url"]
+    readonly_fields = [
+        "etag",
+        "last_modified",
+        "fetch_started_at",
+        "last_fetched_at",
+        "last_success_at",
+        "first_failure_at",
+        "last_status",
+        "last_error",
+        "consecutive_failures",
+        "items_per_day",
+    ]
+
+
+@admin.register(models.Subscription)
+class SubscriptionAdmin(admin.ModelAdmin):
+    list_display = ["user", "source", "created_at"]
+    raw_id_fields = ["user", "source"]
+
+
+@admin.register(models.Story)
+class StoryAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "article_count", "created_at"]
+
+
+class ArticleTopicInline(admin.TabularInline):
+    model = models.ArticleTopic
+    extra = 0
+    raw_id_fields = ["topic"]
+
+
+@admin.register(models.Article)
+class ArticleAdmin(admin.ModelAdmin):
+    list_display = ["title", "source", "published_at", "story"]
+    list_select_related = ["source", "story"]
+    search_fields = ["title", "url", "guid"]
+    date_hierarchy = "published_at"
+    raw_id_fields = ["source", "story"]
+    exclude = ["vector"]
+    inlines = [ArticleTopicInline]
+
+
+@admin.register(models.ArticleTopic)
+class ArticleTopicAdmin(admin.ModelAdmin):
+    list_display = ["article", "topic", "probability"]
+    list_filter = ["topic"]
+    raw_id_fields = ["article", "topic"]
+
+
+@admin.register(models.TopicModel)
+class TopicModelAdmin(admin.ModelAdmin):
+    list_display = ["topic", "trained_at", "n_documents"]
+    exclude = ["state"]
+
+
+@admin.register(models.Follow)
+class FollowAdmin(admin.ModelAdmin):
+    list_display = ["user", "topic", "weight", "created_at"]
+    raw_id_fields = ["user", "topic"]
+
+
+@admin.register(models.Feedback)
+class FeedbackAdmin(admin.ModelAdmin):
+    list_display = ["user", "signal", "article", "created_at"]
+    list_filter = ["signal"]
+    raw_id_fields = ["user", "article"]
+
+
+@admin.register(models.Mute)
+class MuteAdmin(admin.ModelAdmin):
+    list_display = ["user", "phrase", "created_at"]
+    raw_id_fields = ["user"]
+
+
+@admin.register(models.PersonalModel)
+class PersonalModelAdmin(admin.ModelAdmin):
+    list_display = ["user", "n_updates", "updated_at"]
+    exclude = ["state"]
+    raw_id_fields = ["user"]
+
+
+@admin.register(models.DigestLog)
+class DigestLogAdmin(admin.ModelAdmin):
+    list_display = ["user", "local_date", "status", "article_count", "sent_at"]
+    list_filter = ["status"]
+    raw_id_fields = ["user"]

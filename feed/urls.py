@@ -1,0 +1,24 @@
+from django.urls import path
+
+from feed import api, views
+
+app_name = "feed"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("onboarding/", views.onboarding, name="onboarding"),
+    path("topics/", views.topic_list, name="topics"),
+    path("topics/<slug:slug>/follow/", views.topic_follow, name="topic-follow"),
+    path("articles/<int:article_id>/feedback/", views.feedback, name="feedback"),
+    path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("healthz", views.healthz, name="healthz"),
+    path("api/v1/auth/token", api.token, name="api-token"),
+    path("api/v1/topics", api.topic_list, name="api-topics"),
+    path("api/v1/topics/<slug:slug>/follow", api.topic_follow, name="api-topic-follow"),
+    path("api/v1/feed", api.feed, name="api-feed"),
+    path(
+        "api/v1/articles/<int:article_id>/feedback",
+        api.article_feedback,
+        name="api-feedback",
+    ),
+]
