@@ -1,0 +1,213 @@
+"""The JSON API v1 contract: tokens, topics, feed, feedback, and its error cases."""
+
+import pytest
+from django.test import Client
+
+from feed.models import Feedback, Follow
+from tests import factories
+
+
+@pytest.fixture
+def reader(db):
+    return factories.make_user("apireader")
+
+
+@pytest.fixture
+def api(reader) -> Client:
+    client = Client()
+    response = client.post(
+        "/api/v1/auth/token",
+        {"username": "apireader", "password": factories.PASSWORD},
+        content_type="application/json",
+    )
+    assert response.status_code == 200
+    client.defaults["HTTP_AUTHORIZATION"] = "Bearer " + response.json()["token"]
+    return client
+
+
+def test_token_is_issued_for_username_and_password(reader):
+    response = Client().post(
+        "/api/v1/auth/token",
+        {"username": "apireader", "password": factories.PASSWORD},
+        content_type="application/json",
+    )
+    assert response.status_code == 200
+    assert response.json()["token"].startswith("tid_")
+
+
+def test_token_is_also_issued_for_the_email_address(reader):
+    response = Client().post(
+        "/api/v1/auth/token",
+        {"username": "apireader@example.com", "password": factories.PASSWORD},
+        content_type="application/json",
+    )
+    assert response.status_code == 200
+
+
+def test_wrong_password_gets_401_with_an_error(reader):
+    response = Client().post(
+        "/api/v1/auth/token",
+        {"username": "apireader", "password": "nope"},
+        content_type="application/json",
+    )
+    assert response.status_code == 401
+    assert "error" in response.json()
+
+
+def test_malformed_token_request_gets_400(reader):
+    response = Client().post(
+        "/api/v1/auth/token", "not json", content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert "error" in response.json()
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("get", "/api/v1/topics"),
+        ("put", "/api/v1/topics/ai/follow"),
+        ("delete", "/api/v1/topics/ai/follow"),
+        ("get", "/api/v1/feed"),
+        ("post", "/api/v1/articles/1/feedback"),
+    ],
+)
+def test_every_endpoint_needs_a_bearer_token(db, method, path):
+    response = getattr(Client(), method)(path)
+    assert response.status_code == 401
+    assert "error" in response.json()
+    wrong = getattr(Client(HTTP_AUTHORIZATION="Bearer tid_forged"), method)(path)
+    assert wrong.status_code == 401
+
+
+def test_topics_list_says_which_are_followed(api, reader, core_topics):
+    Follow.objects.create(user=reader, topic=core_topics["chips"])
+    topics = api.get("/api/v1/topics").json()["topics"]
+    by_slug = {t["slug"]: t for t in topics}
+    assert {"ai", "chips", "trade"} <= by_slug.keys()
+    assert by_slug["chips"]["followed"] is True
+    assert by_slug["ai"]["followed"] is False
+    assert set(by_slug["ai"]) == {"slug", "name", "description", "followed"}
+    assert by_slug["trade"]["name"] == "Trade policy"
+
+
+def test_follow_and_unfollow_are_idempotent(api, reader, core_topics):
+    for _ in range(2):
+        assert api.put("/api/v1/topics/trade/follow").status_code == 204
+    assert Follow.objects.filter(user=reader, topic__slug="trade").count() == 1
+    for _ in range(2):
+        assert api.delete("/api/v1/topics/trade/follow").status_code == 204
+    assert not Follow.objects.filter(user=reader, topic__slug="trade").exists()
+
+
+def test_following_an_unknown_topic_is_404(api, core_topics):
+    assert api.put("/api/v1/topics/no-such-topic/follow").status_code == 404
+
+
+def test_feed_items_have_the_documented_fields(api, reader, core_topics):
+    Follow.objects.create(user=reader, topic=core_topics["chips"])
+    source = factories.make_source()
+    factories.make_article(
+        source, "TSMC starts 2nm chip production", "The foundry's new fab ships wafers."
+    )
+    body = api.get("/api/v1/feed").json()
+    assert set(body) == {"items", "next_cursor"}
+    item = body["items"][0]
+    assert set(item) == {
+        "id",
+        "title",
+        "url",
+        "source",
+        "published",
+        "score",
+        "topics",
+        "why",
+    }
+    assert item["title"] == "TSMC starts 2nm chip production"
+    assert item["source"] == source.title
+    assert item["why"]
+
+
+def test_feed_pages_with_a_cursor_without_repeating_items(api, reader, core_topics):
+    Follow.objects.create(user=reader, topic=core_topics["ai"])
+    source = factories.make_source()
+    headlines = [
+        "OpenAI releases a reasoning model for coding",
+        "Anthropic raises new funding to train larger models",
+        "EU regulators publish rules for general-purpose AI",
+        "Hospitals test machine learning to read scans",
+        "A chatbot tutor arrives in public schools",
+        "DeepMind's protein model wins a science prize",
+        "Actors strike over generative AI voice cloning",
+    ]
+    factories.make_articles(source, [factories.entry(h) for h in headlines])
+    first = api.get("/api/v1/feed?limit=4").json()
+    assert len(first["items"]) == 4 and first["next_cursor"]
+    second = api.get(f"/api/v1/feed?limit=4&cursor={first['next_cursor']}").json()
+    assert len(second["items"]) == 3 and second["next_cursor"] is None
+    ids = [i["id"] for i in first["items"] + second["items"]]
+    assert len(set(ids)) == 7
+
+
+@pytest.mark.parametrize("limit", ["0", "101", "-1", "ten", "1.5"])
+def test_feed_rejects_a_limit_outside_1_to_100(api, limit):
+    response = api.get(f"/api/v1/feed?limit={limit}")
+    assert response.status_code == 400
+    assert "limit" in response.json()["error"]
+
+
+def test_feed_rejects_a_forged_cursor(api):
+    response = api.get("/api/v1/feed?cursor=bm90IGEgY3Vyc29y")
+    assert response.status_code == 400
+
+
+def test_feed_with_an_unknown_topic_is_404(api):
+    assert api.get("/api/v1/feed?topic=nope").status_code == 404
+
+
+def test_feed_with_an_empty_topic_means_all_followed_topics(api, reader, core_topics):
+    Follow.objects.create(user=reader, topic=core_topics["ai"])
+    factories.make_article(factories.make_source(), "OpenAI ships a new chatbot")
+    assert len(api.get("/api/v1/feed?topic=").json()["items"]) == 1
+
+
+def test_feedback_is_recorded(api, reader):
+    article = factories.make_article(factories.make_source(), "Anything")
+    response = api.post(
+        f"/api/v1/articles/{article.pk}/feedback",
+        {"signal": "save"},
+        content_type="application/json",
+    )
+    assert response.status_code == 204
+    assert Feedback.objects.filter(user=reader, article=article, signal="save").exists()
+
+
+def test_feedback_with_an_unknown_signal_is_400(api):
+    article = factories.make_article(factories.make_source(), "Anything")
+    response = api.post(
+        f"/api/v1/articles/{article.pk}/feedback",
+        {"signal": "love"},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert "signal" in response.json()["error"]
+
+
+def test_feedback_on_an_unknown_article_is_404(api):
+    response = api.post(
+        "/api/v1/articles/999999/feedback",
+        {"signal": "like"},
+        content_type="application/json",
+    )
+    assert response.status_code == 404
+
+
+def test_feedback_on_another_readers_private_source_is_404(api):
+    private = factories.make_source(is_default=False)
+    article = factories.make_article(private, "Someone else's subscription")
+    response = api.post(
+        f"/api/v1/articles/{article.pk}/feedback",
+        {"signal": "like"},
+        content_type="application/json",
+    )
+    assert response.status_code == 404

@@ -1,0 +1,49 @@
+"""Health endpoint, default topics/sources, admin coverage, embedded Redis."""
+
+import pytest
+from django.apps import apps
+from django.contrib import admin
+from django.core.management import call_command
+
+from feed.models import Source, Topic
+
+
+@pytest.mark.django_db
+def test_healthz_is_200_when_database_and_redis_answer(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"ok": True, "problems": []}
+
+
+@pytest.mark.django_db
+def test_healthz_is_503_when_redis_does_not_answer(client, settings, tmp_path):
+    settings.REDIS_URL = f"unix://{tmp_path}/nothing-listens-here.sock"
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["problems"] == ["redis"]
+
+
+@pytest.mark.django_db
+def test_load_defaults_creates_the_catalogue_and_is_repeatable(capsys):
+    call_command("load_defaults")
+    call_command("load_defaults")
+    slugs = set(Topic.objects.values_list("slug", flat=True))
+    assert {"ai", "chips", "trade"} <= slugs and len(slugs) >= 8
+    names = dict(Topic.objects.values_list("slug", "name"))
+    assert (names["ai"], names["chips"], names["trade"]) == (
+        "AI",
+        "Chips",
+        "Trade policy",
+    )
+    assert all(t.description and t.seed_term_list for t in Topic.objects.all())
+    sources = Source.objects.all()
+    assert sources.count() >= 10
+    assert all(s.url.startswith("https://") and s.is_default for s in sources)
+    assert "0 new" in capsys.readouterr().out.splitlines()[-1]
+
+
+def test_the_admin_covers_every_model():
+    ours = [m for m in apps.get_models() if m._meta.app_label in {"feed", "accounts"}]
+    assert ours
+    missing = [m.__name__ for m in ours if not admin.site.is_registered(m)]
+    assert missing == []

@@ -1,0 +1,99 @@
+"""`manage.py ingest` over the real corpus, files, directories and URLs."""
+
+from pathlib import Path
+from xml.etree import ElementTree
+
+import pytest
+from django.core.management import call_command
+
+from feed.models import Article, ArticleTopic, Source
+from tests.conftest import Route
+
+
+def ingest(*targets: str) -> int:
+    try:
+        call_command("ingest", *targets)
+    except SystemExit as exit_:
+        return int(exit_.code or 0)
+    return 0
+
+
+def corpus_items(feeds: Path) -> tuple[int, int]:
+    """(items, items with distinct links) per the files themselves, read with the
+    standard library's XML parser rather than with Tidings' own."""
+    total = distinct = 0
+    for path in sorted(feeds.glob("*.xml")):
+        items = ElementTree.parse(path).getroot().iter("item")
+        links = [
+            (item.findtext("link") or item.findtext("guid") or "").strip()
+            for item in items
+        ]
+        total += len(links)
+        distinct += len(set(links))
+    return total, distinct
+
+
+@pytest.mark.django_db
+def test_every_corpus_feed_ingests_and_a_second_run_adds_nothing(
+    corpus_dir, core_topics, capsys
+):
+    feeds = corpus_dir / "feeds"
+    total, distinct_links = corpus_items(feeds)
+    assert ingest(str(feeds)) == 0
+    first = capsys.readouterr().out
+    files = sorted(feeds.glob("*.xml"))
+    stored = Article.objects.count()
+    # Every item is stored or reported as a duplicate of one stored from its file
+    # (same GUID, same link, or same title and text).
+    assert (
+        f"{len(files)} sources: {stored} new, {total - stored} duplicate, 0 failed"
+        in first
+    )
+    assert distinct_links - 10 <= stored <= distinct_links
+    assert Source.objects.filter(url__startswith="file://").count() == len(files)
+    assert ArticleTopic.objects.filter(topic__slug="chips").exists()
+
+    assert ingest(str(feeds)) == 0
+    second = capsys.readouterr().out
+    assert Article.objects.count() == stored
+    assert f"{len(files)} sources: 0 new, {total} duplicate, 0 failed" in second
+
+
+@pytest.mark.django_db
+def test_a_missing_path_fails_after_the_others_are_read(
+    corpus_dir, core_topics, capsys
+):
+    feed = corpus_dir / "feeds" / "npr-news-2025-06-06.xml"
+    assert ingest("/nonexistent/feed.xml", str(feed)) == 1
+    out = capsys.readouterr().out
+    assert "No such file" in out
+    assert Article.objects.count() == 10
+
+
+@pytest.mark.django_db
+def test_a_bad_file_is_reported_and_does_not_stop_the_good_one(
+    tmp_path, corpus_dir, core_topics, capsys
+):
+    (tmp_path / "a-broken.xml").write_text("<html><body>not a feed</body></html>")
+    good = corpus_dir / "feeds" / "npr-news-2025-06-06.xml"
+    (tmp_path / "b-good.rss").write_bytes(good.read_bytes())
+    (tmp_path / "notes.txt").write_text("ignored: not a feed suffix")
+    assert ingest(str(tmp_path)) == 1
+    out = capsys.readouterr().out
+    assert "a-broken.xml" in out and "web page, not a feed" in out
+    assert "notes.txt" not in out
+    assert Article.objects.count() == 10
+
+
+@pytest.mark.django_db
+def test_a_url_is_fetched_from_a_local_server(
+    feed_server, corpus_dir, core_topics, capsys
+):
+    body = (corpus_dir / "feeds" / "npr-news-2025-06-06.xml").read_bytes()
+    feed_server.routes["/npr.xml"] = Route(body)
+    feed_server.routes["/gone.xml"] = Route(b"", status=410)
+    assert ingest(feed_server.url("/npr.xml"), feed_server.url("/gone.xml")) == 1
+    out = capsys.readouterr().out
+    assert "gone" in out.lower()
+    assert Article.objects.filter(source__url=feed_server.url("/npr.xml")).count() == 10
+    assert not Source.objects.get(url=feed_server.url("/gone.xml")).is_active

@@ -1,0 +1,183 @@
+"""The feed ranks by follows, learns from feedback, and widens a thin window."""
+
+import random
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from feed.models import Follow
+from feed.services import personalisation, reading, scoring
+from tests import factories
+from tests.corpus import labelled_articles, recent_dates
+
+
+@pytest.fixture
+def labelled_deployment(db, core_topics, corpus_dir):
+    """~300 real labelled articles, re-dated into the last two days, scored with
+    topic models fitted on them (as a deployment would after its first fetches)."""
+    items = labelled_articles(corpus_dir)
+    rng = random.Random(11)
+    chips = [a for a in items if a.grades["chips"] == 2]
+    other = [a for a in items if max(a.grades.values()) == 0]
+    sample = rng.sample(chips, 40) + rng.sample(other, 260)
+    dates = recent_dates(len(sample), now=timezone.now())
+    source = factories.make_source()
+    entries = [
+        factories.entry(a.title, a.summary, published=d, url=a.link or None, guid=a.id)
+        for a, d in zip(sample, dates, strict=True)
+    ]
+    factories.make_articles(source, entries, score=False)
+    scoring.refresh_topic_models()
+    by_title = {a.title: a for a in sample}
+    return by_title
+
+
+def test_a_chips_follower_gets_chips_articles_on_top(labelled_deployment, core_topics):
+    reader = factories.make_user()
+    Follow.objects.create(user=reader, topic=core_topics["chips"])
+    page = reading.rank_feed_for(reader, limit=10)
+    grades = [labelled_deployment[i.article.title].grades["chips"] for i in page.items]
+    assert len(grades) == 10
+    # 40 of the 300 articles are centrally about chips; the top 10 must be nearly all chips.
+    assert sum(g >= 1 for g in grades) >= 9, grades
+    assert all(i.why for i in page.items)
+
+
+def test_a_disliked_article_is_gone_from_the_next_response(db, core_topics):
+    reader = factories.make_user()
+    Follow.objects.create(user=reader, topic=core_topics["ai"])
+    source = factories.make_source()
+    first, second = factories.make_articles(
+        source,
+        [factories.entry("OpenAI releases a new language model"),
+         factories.entry("Anthropic trains a larger chatbot model")],
+    )  # fmt: skip
+    before = [i.article.pk for i in reading.rank_feed_for(reader).items]
+    assert first.pk in before
+    personalisation.record_feedback(reader, first, "dislike")
+    after = [i.article.pk for i in reading.rank_feed_for(reader).items]
+    assert first.pk not in after and second.pk in after
+
+
+def test_a_hidden_story_stays_hidden_when_another_source_joins_it(db, core_topics):
+    reader = factories.make_user()
+    Follow.objects.create(user=reader, topic=core_topics["chips"])
+    title = "Nvidia unveils its next AI chip for data centers at a developer conference"
+    text = "The GPU maker said the accelerator doubles performance per watt."
+    (original,) = factories.make_articles(
+        factories.make_source(), [factories.entry(title, text)]
+    )
+    personalisation.record_feedback(reader, original, "hide")
+    (copy,) = factories.make_articles(
+        factories.make_source(), [factories.entry(title, text)]
+    )
+    copy.refresh_from_db()
+    original.refresh_from_db()
+    assert copy.story_id == original.story_id
+    assert copy.pk not in [i.article.pk for i in reading.rank_feed_for(reader).items]
+
+
+def test_liking_pulls_similar_articles_up(db, core_topics):
+    reader = factories.make_user()
+    Follow.objects.create(user=reader, topic=core_topics["ai"])
+    source = factories.make_source()
+    earlier, later = (
+        timezone.now() - timedelta(hours=6),
+        timezone.now() - timedelta(minutes=30),
+    )
+    hardware = [
+        factories.entry(title, published=earlier)
+        for title in [
+            "Nvidia's new AI accelerator packs more HBM memory",
+            "AMD ships a GPU built for training large AI models",
+            "Startup designs an inference chip for AI data centers",
+            "Google's TPU pods get a faster interconnect for AI training",
+            "Micron says AI servers drive record demand for memory chips",
+            "Intel delays its AI accelerator to next year",
+        ]
+    ]
+    software = [
+        factories.entry(title, published=later)
+        for title in [
+            "ChatGPT adds a shopping assistant feature",
+            "A chatbot tutor comes to public schools",
+            "AI writing tools are changing how students do homework",
+            "Lawyers fined for citing cases invented by a chatbot",
+            "New AI app turns photos into cartoons",
+            "Voice assistants get a generative AI upgrade",
+        ]
+    ]
+    articles = factories.make_articles(source, hardware + software)
+    hardware_ids = {a.pk for a in articles[:6]}
+
+    def hardware_in_top(k: int) -> int:
+        items = reading.rank_feed_for(reader, limit=k).items
+        return sum(i.article.pk in hardware_ids for i in items)
+
+    # Before any feedback, chatbot stories share the top with hardware ones...
+    assert hardware_in_top(4) < 4
+    for article in articles[:2]:
+        personalisation.record_feedback(reader, article, "like")
+    for article in articles[6:8]:
+        personalisation.record_feedback(reader, article, "dislike")
+    # ...after two likes and two dislikes, the liked kind holds the whole top.
+    assert hardware_in_top(4) == 4
+    liked = reading.rank_feed_for(reader, limit=1).items[0]
+    assert "you liked" in liked.why
+
+
+def test_a_thin_recent_window_widens_to_older_articles(db, core_topics, settings):
+    settings.FEED_MIN_CANDIDATES = 5
+    reader = factories.make_user()
+    Follow.objects.create(user=reader, topic=core_topics["trade"])
+    old = timezone.now() - timedelta(days=20)
+    headlines = [
+        "US raises tariffs on Chinese electric vehicles",
+        "EU and India restart free trade agreement talks",
+        "WTO panel rules against steel import duties",
+        "Canada retaliates with duties on US goods",
+        "Japan tightens export controls on chip equipment",
+        "Mexico customs agency cracks down on import fraud",
+    ]
+    factories.make_articles(
+        factories.make_source(),
+        [factories.entry(h, published=old - timedelta(hours=n))
+         for n, h in enumerate(headlines)],
+    )  # fmt: skip
+    assert len(reading.rank_feed_for(reader).items) == 6
+
+
+def test_the_feed_page_shows_title_link_source_time_topics_and_why(db, core_topics):
+    reader = factories.make_user()
+    Follow.objects.create(user=reader, topic=core_topics["chips"])
+    source = factories.make_source(title="Chip Weekly")
+    article = factories.make_article(
+        source,
+        "TSMC and Nvidia expand advanced chip packaging capacity",
+        "The semiconductor foundry adds CoWoS lines for GPU accelerators.",
+        url="https://chips.example.com/packaging",
+    )
+    client = Client()
+    client.force_login(reader)
+    html = client.get("/").content.decode()
+    assert 'href="https://chips.example.com/packaging"' in html
+    assert "Chip Weekly" in html
+    assert "<time datetime=" in html
+    assert ">Chips</a>" in html
+    assert "Why:" in html
+    assert f'action="/articles/{article.pk}/feedback/"' in html
+
+
+def test_disliking_from_the_page_without_javascript_removes_the_card(db, core_topics):
+    reader = factories.make_user()
+    Follow.objects.create(user=reader, topic=core_topics["ai"])
+    article = factories.make_article(factories.make_source(), "A new open AI model")
+    client = Client()
+    client.force_login(reader)
+    response = client.post(
+        f"/articles/{article.pk}/feedback/", {"signal": "dislike", "next": "/"}
+    )
+    assert response.status_code == 302 and response["Location"] == "/"
+    assert f"article-{article.pk}" not in client.get("/").content.decode()
