@@ -36,6 +36,10 @@ class User(AbstractUser):
         default=10, validators=[MinValueValidator(1), MaxValueValidator(50)]
     )
     onboarded = models.BooleanField(default=False)
+    mark_read_on_scroll = models.BooleanField(
+        default=False,
+        help_text="Stories scrolled past are marked read and leave the ranked feed.",
+    )
 
     class Meta:
         constraints = [

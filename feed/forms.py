@@ -3,6 +3,8 @@
 from django import forms
 
 from feed.models import Feedback, Topic
+from feed.services import preferences
+from tidings.forms import PlainLabels
 
 
 class FeedbackForm(forms.Form):
@@ -10,7 +12,7 @@ class FeedbackForm(forms.Form):
     undo = forms.BooleanField(required=False)
 
 
-class TopicChoiceForm(forms.Form):
+class TopicChoiceForm(PlainLabels, forms.Form):
     topics = forms.ModelMultipleChoiceField(
         queryset=Topic.objects.none(),
         widget=forms.CheckboxSelectMultiple,
@@ -21,3 +23,91 @@ class TopicChoiceForm(forms.Form):
     def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["topics"].queryset = Topic.objects.visible_to(user)
+
+
+class OwnTopicForm(PlainLabels, forms.Form):
+    """A topic of the reader's own: a name and a few words that describe it."""
+
+    name = forms.CharField(
+        max_length=80,
+        label="Name",
+        widget=forms.TextInput(attrs={"placeholder": "e.g. Quantum computing"}),
+    )
+    words = forms.CharField(
+        max_length=1000,
+        label="A few words about it",
+        help_text="Words and phrases separated by commas; the more specific the "
+        "better.",
+        widget=forms.TextInput(
+            attrs={"placeholder": "e.g. qubits, quantum computer, error correction"}
+        ),
+    )
+
+    def clean_words(self) -> str:
+        words = self.cleaned_data["words"]
+        if not preferences.seed_terms_from(words):
+            raise forms.ValidationError("Give at least one word or phrase.")
+        return words
+
+
+class OptionalOwnTopicForm(OwnTopicForm):
+    """The onboarding variant: both fields empty means "no topic of my own"."""
+
+    prefix = "own"
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.required = False
+
+    def clean_words(self) -> str:
+        return self.cleaned_data["words"]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        name, words = data.get("name", "").strip(), data.get("words", "").strip()
+        if words and not name:
+            self.add_error("name", "Give your topic a name.")
+        if name and not preferences.seed_terms_from(words or name):
+            self.add_error("words", "Give at least one word or phrase.")
+        return data
+
+    @property
+    def wanted(self) -> bool:
+        return bool(self.cleaned_data.get("name", "").strip())
+
+
+class WeightForm(forms.Form):
+    weight = forms.ChoiceField(
+        choices=[(name, name.title()) for name in preferences.WEIGHTS]
+    )
+
+
+class MuteForm(PlainLabels, forms.Form):
+    phrase = forms.CharField(
+        max_length=100,
+        label="Mute a word or phrase",
+        help_text="Stories whose title or summary contain it are left out.",
+    )
+
+    def clean_phrase(self) -> str:
+        phrase = preferences.normalise_phrase(self.cleaned_data["phrase"])
+        if not phrase:
+            raise forms.ValidationError("Type a word or phrase to mute.")
+        return phrase
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(max_length=200, required=False, label="Search stories")
+
+
+class ReadForm(forms.Form):
+    """Articles scrolled past: ids separated by commas."""
+
+    ids = forms.CharField(max_length=5000)
+
+    def clean_ids(self) -> list[int]:
+        parts = [p for p in self.cleaned_data["ids"].split(",") if p.strip()]
+        if not parts or len(parts) > 200 or not all(p.strip().isdigit() for p in parts):
+            raise forms.ValidationError("Expected up to 200 article ids.")
+        return [int(p) for p in parts]

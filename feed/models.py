@@ -257,6 +257,26 @@ class Feedback(models.Model):
         return f"{self.user} {self.signal} {self.article_id}"
 
 
+class ReadMark(models.Model):
+    """An article the reader scrolled past with "mark as read" on."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="read_marks"
+    )
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="read_marks"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "article"], name="unique_read_mark")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} read {self.article_id}"
+
+
 class Mute(models.Model):
     """A word or phrase the reader never wants to see."""
 

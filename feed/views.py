@@ -1,7 +1,10 @@
-"""Feed pages: the ranked feed, onboarding, topics, feedback, health, unsubscribe."""
+"""Feed pages: the ranked feed and its other views, onboarding, topics, mutes,
+feedback, health and unsubscribe."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -10,23 +13,55 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.forms import DigestSettingsForm
-from feed.forms import FeedbackForm, TopicChoiceForm
-from feed.models import Article, Follow, Topic
-from feed.services import digests, personalisation, reading, topics
+from accounts import services as accounts
+from accounts.forms import OnboardingDigestForm
+from feed import tasks
+from feed.forms import (
+    FeedbackForm,
+    MuteForm,
+    OptionalOwnTopicForm,
+    OwnTopicForm,
+    ReadForm,
+    SearchForm,
+    TopicChoiceForm,
+    WeightForm,
+)
+from feed.models import Article, Feedback, Follow, Mute, Topic
+from feed.services import (
+    browsing,
+    digests,
+    personalisation,
+    preferences,
+    reading,
+    topics,
+)
+from feed.services.reading import FeedPage
 from tidings import health
 
+PAGE_SIZE = 20
 CARD_ACTIONS = [
     ("like", "Like"),
     ("dislike", "Less like this"),
     ("hide", "Hide"),
     ("save", "Save"),
 ]
+# Buttons that stay pressed (and toggle back) rather than removing the card.
+TOGGLES = {"like", "save"}
+SUGGESTED_TOPICS = ["ai", "chips", "trade"]
 
 
 def get_article_for_user(user, article_id: int) -> Article:
     """An article the reader may see (from a default source or one they follow)."""
     return get_object_or_404(Article.objects.visible_to(user), pk=article_id)
+
+
+def get_own_topic_for_user(user, slug: str) -> Topic:
+    """A topic the reader made; anyone else's (or a built-in one) is a 404."""
+    return get_object_or_404(Topic, owner=user, slug=slug)
+
+
+def get_mute_for_user(user, mute_id: int) -> Mute:
+    return get_object_or_404(Mute, user=user, pk=mute_id)
 
 
 def _back(request: HttpRequest, fallback: str) -> str:
@@ -36,6 +71,40 @@ def _back(request: HttpRequest, fallback: str) -> str:
     ):
         return target
     return fallback
+
+
+def _queue_topic_refresh() -> None:
+    """Refit every topic model in the background once this request commits (one
+    refresh queued at a time, as feed.tasks.score_articles does)."""
+
+    def enqueue() -> None:
+        if cache.add(tasks.REFRESH_QUEUED_KEY, 1, 900):
+            tasks.refresh_topic_models.delay()
+
+    transaction.on_commit(enqueue)
+
+
+def _feed_page(
+    request: HttpRequest, page: FeedPage, *, view: str, **context
+) -> HttpResponse:
+    user = request.user
+    given = browsing.signals_given(user, [i.article.pk for i in page.items])
+    cards = [(item, given.get(item.article.pk, set())) for item in page.items]
+    followed = Topic.objects.filter(follows__user=user).order_by("name")
+    return render(
+        request,
+        "feed/home.html",
+        {
+            "page": page,
+            "cards": cards,
+            "view": view,
+            "followed_topics": followed,
+            "card_actions": CARD_ACTIONS,
+            "toggles": TOGGLES,
+            "search_form": context.pop("search_form", None) or SearchForm(),
+            **context,
+        },
+    )
 
 
 @login_required
@@ -54,36 +123,77 @@ def home(request: HttpRequest) -> HttpResponse:
     try:
         page = reading.rank_feed_for(
             request.user,
-            limit=20,
+            limit=PAGE_SIZE,
             cursor=request.GET.get("cursor") or None,
             topic=topic,
+            hide_read=request.user.mark_read_on_scroll,
         )
     except reading.InvalidCursor:
         return redirect("feed:home")
-    followed = Topic.objects.filter(follows__user=request.user)
-    return render(
-        request,
-        "feed/home.html",
-        {
-            "page": page,
-            "topic": topic,
-            "followed_topics": followed,
-            "card_actions": CARD_ACTIONS,
-        },
-    )
+    return _feed_page(request, page, view="ranked", topic=topic)
+
+
+@login_required
+def recent(request: HttpRequest) -> HttpResponse:
+    try:
+        page = browsing.recent_for(
+            request.user, limit=PAGE_SIZE, cursor=request.GET.get("cursor") or None
+        )
+    except reading.InvalidCursor:
+        return redirect("feed:recent")
+    return _feed_page(request, page, view="recent")
+
+
+@login_required
+def saved(request: HttpRequest) -> HttpResponse:
+    try:
+        page = browsing.saved_for(
+            request.user, limit=PAGE_SIZE, cursor=request.GET.get("cursor") or None
+        )
+    except reading.InvalidCursor:
+        return redirect("feed:saved")
+    return _feed_page(request, page, view="saved")
+
+
+@login_required
+def search(request: HttpRequest) -> HttpResponse:
+    form = SearchForm(request.GET)
+    query = browsing.clean_query(form.data.get("q", ""))
+    try:
+        page = browsing.search_for(
+            request.user,
+            query,
+            limit=PAGE_SIZE,
+            cursor=request.GET.get("cursor") or None,
+        )
+    except reading.InvalidCursor:
+        return redirect(reverse("feed:search") + "?" + request.GET.urlencode())
+    return _feed_page(request, page, view="search", query=query, search_form=form)
 
 
 @login_required
 def onboarding(request: HttpRequest) -> HttpResponse:
     user = request.user
+    following = Topic.objects.filter(follows__user=user)
+    suggested = Topic.objects.filter(slug__in=SUGGESTED_TOPICS, owner=None)
+    data = request.POST if request.method == "POST" else None
     topic_form = TopicChoiceForm(
-        request.POST or None,
+        data,
         user=user,
-        initial={"topics": Topic.objects.filter(slug__in=["ai", "chips", "trade"])},
+        initial={"topics": following if following.exists() else suggested},
     )
-    settings_form = DigestSettingsForm(request.POST or None, instance=user)
-    if request.method == "POST" and topic_form.is_valid() and settings_form.is_valid():
+    own_form = OptionalOwnTopicForm(data)
+    settings_form = OnboardingDigestForm(data, instance=user)
+    forms = (topic_form, own_form, settings_form)
+    if data is not None and all(form.is_valid() for form in forms):
         topics.set_follows(user, topic_form.cleaned_data["topics"])
+        if own_form.wanted:
+            preferences.create_own_topic(
+                user,
+                name=own_form.cleaned_data["name"],
+                words=own_form.cleaned_data["words"] or own_form.cleaned_data["name"],
+            )
+            _queue_topic_refresh()
         settings_form.save()
         user.onboarded = True
         user.save(update_fields=["onboarded"])
@@ -91,20 +201,43 @@ def onboarding(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "feed/onboarding.html",
-        {"topic_form": topic_form, "settings_form": settings_form},
+        {
+            "topic_form": topic_form,
+            "own_form": own_form,
+            "settings_form": settings_form,
+            "suggested": set(SUGGESTED_TOPICS),
+            "email_verified": accounts.email_is_verified(user),
+        },
     )
 
 
 @login_required
 def topic_list(request: HttpRequest) -> HttpResponse:
-    followed = set(
-        Follow.objects.filter(user=request.user).values_list("topic_id", flat=True)
-    )
-    catalogue = Topic.objects.visible_to(request.user)
+    user = request.user
+    weights = dict(Follow.objects.filter(user=user).values_list("topic_id", "weight"))
+    catalogue = list(Topic.objects.visible_to(user).order_by("name"))
+    activity = browsing.topic_activity(user, catalogue)
+    rows = [
+        {
+            "topic": topic,
+            "followed": topic.pk in weights,
+            "weight": preferences.weight_name(weights.get(topic.pk, 1.0)),
+            "own": topic.owner_id == user.pk,
+            "activity": activity[topic.pk],
+        }
+        for topic in catalogue
+    ]
     return render(
         request,
         "feed/topics.html",
-        {"topics": catalogue, "followed": followed},
+        {
+            "followed_rows": [r for r in rows if r["followed"]],
+            "other_rows": [r for r in rows if not r["followed"]],
+            "weights": list(preferences.WEIGHTS),
+            "own_form": OwnTopicForm(),
+            "mute_form": MuteForm(),
+            "mutes": Mute.objects.filter(user=user).order_by("phrase"),
+        },
     )
 
 
@@ -126,19 +259,108 @@ def topic_follow(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
+def topic_weight(request: HttpRequest, slug: str) -> HttpResponse:
+    try:
+        topic = topics.topic_for(request.user, slug)
+    except Topic.DoesNotExist:
+        raise Http404("No such topic.") from None
+    form = WeightForm(request.POST)
+    if not form.is_valid():
+        return HttpResponse("Choose less, normal or more.", status=400)
+    name = form.cleaned_data["weight"]
+    preferences.set_follow_weight(request.user, topic, preferences.WEIGHTS[name])
+    messages.success(request, f"{topic.name}: {name} in your feed.")
+    return redirect(_back(request, reverse("feed:topics")))
+
+
+@login_required
+@require_POST
+def topic_create(request: HttpRequest) -> HttpResponse:
+    form = OwnTopicForm(request.POST)
+    if not form.is_valid():
+        return render(request, "feed/topic_form.html", {"form": form}, status=400)
+    topic = preferences.create_own_topic(
+        request.user, name=form.cleaned_data["name"], words=form.cleaned_data["words"]
+    )
+    _queue_topic_refresh()
+    messages.success(request, f"You now follow your own topic {topic.name}.")
+    return redirect("feed:topics")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def topic_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    topic = get_own_topic_for_user(request.user, slug)
+    initial = {"name": topic.name, "words": ", ".join(topic.seed_term_list)}
+    form = OwnTopicForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        preferences.update_own_topic(
+            topic, name=form.cleaned_data["name"], words=form.cleaned_data["words"]
+        )
+        _queue_topic_refresh()
+        messages.success(request, f"{topic.name} is saved.")
+        return redirect("feed:topics")
+    return render(request, "feed/topic_form.html", {"form": form, "topic": topic})
+
+
+@login_required
+@require_POST
+def topic_delete(request: HttpRequest, slug: str) -> HttpResponse:
+    topic = get_own_topic_for_user(request.user, slug)
+    preferences.delete_own_topic(topic)
+    messages.info(request, f"{topic.name} is deleted.")
+    return redirect("feed:topics")
+
+
+@login_required
+@require_POST
+def mute_add(request: HttpRequest) -> HttpResponse:
+    form = MuteForm(request.POST)
+    if form.is_valid():
+        mute = preferences.add_mute(request.user, form.cleaned_data["phrase"])
+        messages.success(request, f"Stories mentioning “{mute.phrase}” are muted.")
+    else:
+        messages.error(request, " ".join(form.errors.get("phrase", [])))
+    return redirect(reverse("feed:topics") + "#mutes")
+
+
+@login_required
+@require_POST
+def mute_delete(request: HttpRequest, mute_id: int) -> HttpResponse:
+    mute = get_mute_for_user(request.user, mute_id)
+    preferences.remove_mute(mute)
+    messages.info(request, f"“{mute.phrase}” is no longer muted.")
+    return redirect(reverse("feed:topics") + "#mutes")
+
+
+@login_required
+@require_POST
 def feedback(request: HttpRequest, article_id: int) -> HttpResponse:
     article = get_article_for_user(request.user, article_id)
     form = FeedbackForm(request.POST)
     if not form.is_valid():
         return HttpResponse("Unknown feedback signal.", status=400)
     signal = form.cleaned_data["signal"]
-    if form.cleaned_data["undo"]:
+    undo = form.cleaned_data["undo"]
+    if undo:
         personalisation.withdraw_feedback(request.user, article, signal)
     else:
         personalisation.record_feedback(request.user, article, signal)
     if request.headers.get("Accept") == "application/json":
-        return JsonResponse({"ok": True, "signal": signal})
+        return JsonResponse({"ok": True, "signal": signal, "active": not undo})
+    if signal in Feedback.DISMISSING and not undo:
+        messages.info(request, f"“{article.title}” is gone from your feed.")
     return redirect(_back(request, reverse("feed:home")))
+
+
+@login_required
+@require_POST
+def mark_read(request: HttpRequest) -> HttpResponse:
+    form = ReadForm(request.POST)
+    if not form.is_valid():
+        return HttpResponse("Expected ids=1,2,3.", status=400)
+    browsing.mark_read(request.user, form.cleaned_data["ids"])
+    return HttpResponse(status=204)
 
 
 @never_cache

@@ -1,48 +1,324 @@
-// Progressive enhancement: feedback without a page reload, and "open" signals.
-// Everything here also works as plain forms and links without JavaScript.
+// Progressive enhancement for Tidings. Everything here also works as plain forms and
+// links without JavaScript; this script only makes it quicker:
+//  - card actions (like, less like this, hide, save) without a page reload, with undo;
+//  - an "open" signal when a story is opened;
+//  - the next page appended as you reach the end (the "Older stories" link stays);
+//  - stories marked read as you scroll past them (when that setting is on);
+//  - keyboard shortcuts (j k o l d h s / ?);
+//  - the time zone guessed from the browser during onboarding.
 (function () {
   "use strict";
 
-  function csrfToken(form) {
-    var input = form.querySelector("input[name=csrfmiddlewaretoken]");
+  var DISMISSING = { dislike: "You will see less like this.", hide: "Story hidden." };
+  var KEYS = { l: "like", d: "dislike", h: "hide", s: "save" };
+
+  function csrfToken(root) {
+    var input = (root || document).querySelector("input[name=csrfmiddlewaretoken]");
     return input ? input.value : "";
   }
 
-  function send(form) {
-    return fetch(form.action, {
+  function post(url, data) {
+    return fetch(url, {
       method: "POST",
-      body: new FormData(form),
-      headers: { "Accept": "application/json", "X-CSRFToken": csrfToken(form) },
+      body: data,
+      headers: { "Accept": "application/json", "X-CSRFToken": data.get("csrfmiddlewaretoken") },
       credentials: "same-origin",
+    }).then(function (response) {
+      if (!response.ok) throw new Error("HTTP " + response.status);
+      return response.json();
+    });
+  }
+
+  function announce(text) {
+    var region = document.getElementById("live");
+    if (!region) {
+      region = document.createElement("div");
+      region.id = "live";
+      region.className = "visually-hidden";
+      region.setAttribute("aria-live", "polite");
+      document.body.appendChild(region);
+    }
+    region.textContent = "";
+    window.setTimeout(function () { region.textContent = text; }, 50);
+  }
+
+  // --- Card actions -------------------------------------------------------------
+
+  function setUndo(form, on) {
+    var undo = form.querySelector("input[name=undo]");
+    if (on && !undo) {
+      undo = document.createElement("input");
+      undo.type = "hidden";
+      undo.name = "undo";
+      undo.value = "1";
+      form.appendChild(undo);
+    } else if (!on && undo) {
+      undo.remove();
+    }
+  }
+
+  function dismiss(card, form, signal) {
+    var placeholder = document.createElement("div");
+    placeholder.className = "card gone";
+    placeholder.setAttribute("role", "status");
+    var text = document.createElement("p");
+    text.textContent = DISMISSING[signal];
+    var undo = document.createElement("button");
+    undo.type = "button";
+    undo.className = "small";
+    undo.textContent = "Undo";
+    placeholder.appendChild(text);
+    placeholder.appendChild(undo);
+    var wasCurrent = card.classList.contains("is-current");
+    var next = nextCard(card, 1);
+    card.replaceWith(placeholder);
+    if (wasCurrent && next) select(next, false);
+    undo.addEventListener("click", function () {
+      var data = new FormData(form);
+      data.set("undo", "1");
+      post(form.action, data).then(function () {
+        placeholder.replaceWith(card);
+        card.classList.remove("is-busy");
+        select(card, true);
+      }).catch(function () { window.location.reload(); });
+    });
+    window.setTimeout(function () {
+      if (placeholder.isConnected) placeholder.remove();
+    }, 15000);
+  }
+
+  function act(form) {
+    var card = form.closest(".card");
+    var signal = form.querySelector("input[name=signal]").value;
+    var button = form.querySelector("button");
+    card.classList.add("is-busy");
+    return post(form.action, new FormData(form)).then(function (reply) {
+      card.classList.remove("is-busy");
+      if (DISMISSING[signal] && reply.active) {
+        dismiss(card, form, signal);
+        announce(DISMISSING[signal]);
+        return;
+      }
+      if (button.hasAttribute("aria-pressed")) {
+        button.setAttribute("aria-pressed", reply.active ? "true" : "false");
+        setUndo(form, reply.active);
+        if (signal === "like" && reply.active) {
+          // A like replaces a dislike and the other way round, as on the server.
+          var other = card.querySelector("[data-signal=dislike]");
+          if (other) setUndo(other.form, false);
+        }
+        announce((reply.active ? "" : "Un-") + (signal === "save" ? "saved" : "liked"));
+      }
     });
   }
 
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    var card = form.closest(".card");
-    if (!card || !form.action.match(/\/feedback\/$/)) return;
+    if (!form.closest(".card") || !/\/feedback\/$/.test(form.action)) return;
     event.preventDefault();
-    var signal = form.querySelector("input[name=signal]").value;
-    send(form).then(function (response) {
-      if (!response.ok) { form.submit(); return; }
-      if (signal === "dislike" || signal === "hide") {
-        card.remove();
-      } else {
-        var button = form.querySelector("button");
-        button.setAttribute("aria-pressed", "true");
-      }
-    }).catch(function () { form.submit(); });
+    act(form).catch(function () { form.submit(); });
   });
 
-  document.addEventListener("click", function (event) {
-    var link = event.target.closest("a[data-open]");
-    if (!link) return;
-    var card = link.closest(".card");
-    var form = card && card.querySelector("form");
-    if (!form) return;
+  // --- Open signal --------------------------------------------------------------
+
+  function recordOpen(link) {
     var data = new FormData();
     data.append("signal", "open");
-    data.append("csrfmiddlewaretoken", csrfToken(form));
-    navigator.sendBeacon(link.dataset.open, data);
+    data.append("csrfmiddlewaretoken", csrfToken(link.closest(".card")));
+    if (navigator.sendBeacon) navigator.sendBeacon(link.dataset.open, data);
+  }
+
+  function onOpen(event) {
+    var link = event.target.closest && event.target.closest("a[data-open]");
+    if (link && (event.type === "click" || event.button === 1)) recordOpen(link);
+  }
+  document.addEventListener("click", onOpen);
+  document.addEventListener("auxclick", onOpen);
+
+  // --- Infinite scroll with the "Older stories" link as fallback ----------------
+
+  var cards = document.querySelector("[data-cards]");
+
+  function loadMore(link) {
+    if (link.dataset.loading) return;
+    link.dataset.loading = "1";
+    link.textContent = "Loading…";
+    fetch(link.href, { credentials: "same-origin" })
+      .then(function (response) {
+        if (!response.ok) throw new Error("HTTP " + response.status);
+        return response.text();
+      })
+      .then(function (html) {
+        var page = new DOMParser().parseFromString(html, "text/html");
+        var known = {};
+        cards.querySelectorAll(".card[data-article]").forEach(function (card) {
+          known[card.dataset.article] = true;
+        });
+        page.querySelectorAll("[data-cards] .card[data-article]").forEach(function (card) {
+          if (known[card.dataset.article]) return;
+          var imported = document.importNode(card, true);
+          cards.appendChild(imported);
+          watchRead(imported);
+        });
+        var holder = link.parentNode;
+        var next = page.querySelector("a[data-more]");
+        if (next) {
+          link.href = next.getAttribute("href");
+          link.textContent = "Older stories";
+          delete link.dataset.loading;
+        } else {
+          holder.remove();
+        }
+      })
+      .catch(function () {
+        // Leave the link as it was: following it still works.
+        link.textContent = "Older stories";
+        delete link.dataset.loading;
+        moreObserver && moreObserver.disconnect();
+      });
+  }
+
+  var moreLink = document.querySelector("a[data-more]");
+  var moreObserver = null;
+  if (cards && moreLink && "IntersectionObserver" in window) {
+    moreObserver = new IntersectionObserver(function (entries) {
+      entries.forEach(function (entry) {
+        if (entry.isIntersecting) loadMore(entry.target);
+      });
+    }, { rootMargin: "600px 0px" });
+    moreObserver.observe(moreLink);
+  }
+
+  // --- Mark as read while scrolling past ----------------------------------------
+
+  var readUrl = cards && cards.dataset.markRead;
+  var readQueue = [];
+  var readSent = {};
+  var readObserver = null;
+
+  function flushRead(useBeacon) {
+    if (!readQueue.length) return;
+    var data = new FormData();
+    data.append("ids", readQueue.join(","));
+    data.append("csrfmiddlewaretoken", csrfToken());
+    readQueue = [];
+    if (useBeacon && navigator.sendBeacon) {
+      navigator.sendBeacon(readUrl, data);
+    } else {
+      fetch(readUrl, { method: "POST", body: data, credentials: "same-origin",
+                       headers: { "X-CSRFToken": data.get("csrfmiddlewaretoken") } });
+    }
+  }
+
+  function watchRead(card) {
+    if (readObserver) readObserver.observe(card);
+  }
+
+  if (readUrl && "IntersectionObserver" in window) {
+    readObserver = new IntersectionObserver(function (entries) {
+      entries.forEach(function (entry) {
+        var id = entry.target.dataset.article;
+        // Scrolled past: no longer visible, and above the viewport.
+        if (!entry.isIntersecting && entry.boundingClientRect.bottom < 0 && !readSent[id]) {
+          readSent[id] = true;
+          readQueue.push(id);
+          readObserver.unobserve(entry.target);
+        }
+      });
+    });
+    cards.querySelectorAll(".card[data-article]").forEach(watchRead);
+    window.setInterval(function () { flushRead(false); }, 3000);
+    window.addEventListener("pagehide", function () { flushRead(true); });
+  }
+
+  // --- Keyboard shortcuts -------------------------------------------------------
+
+  function allCards() {
+    return cards ? Array.prototype.slice.call(cards.querySelectorAll(".card[data-article]")) : [];
+  }
+
+  function current() {
+    return cards && cards.querySelector(".card.is-current");
+  }
+
+  function nextCard(card, step) {
+    var list = allCards();
+    var index = list.indexOf(card);
+    return list[index + step] || null;
+  }
+
+  function select(card, scroll) {
+    var previous = current();
+    if (previous) previous.classList.remove("is-current");
+    card.classList.add("is-current");
+    card.focus({ preventScroll: true });
+    if (scroll !== false) card.scrollIntoView({ block: "nearest" });
+  }
+
+  function move(step) {
+    var list = allCards();
+    if (!list.length) return;
+    var card = current();
+    var target = card ? nextCard(card, step) : list[step > 0 ? 0 : list.length - 1];
+    if (!target && step > 0) {
+      var more = document.querySelector("a[data-more]");
+      if (more) loadMore(more);
+      return;
+    }
+    if (target) select(target);
+  }
+
+  var help = document.getElementById("shortcuts");
+
+  function openHelp() {
+    if (help && !help.open && help.showModal) help.showModal();
+  }
+
+  document.querySelectorAll(".js-only").forEach(function (node) { node.hidden = false; });
+  document.querySelectorAll("[data-shortcuts]").forEach(function (button) {
+    button.addEventListener("click", openHelp);
+  });
+
+  document.addEventListener("keydown", function (event) {
+    if (event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) return;
+    var target = event.target;
+    if (target.closest && target.closest("input, textarea, select, [contenteditable], dialog[open]")) return;
+    var key = event.key;
+    if (key === "?") { event.preventDefault(); openHelp(); return; }
+    if (key === "/") {
+      var search = document.querySelector("[data-search]");
+      if (search) { event.preventDefault(); search.focus(); }
+      return;
+    }
+    if (key === "j" || key === "k") { event.preventDefault(); move(key === "j" ? 1 : -1); return; }
+    var card = current();
+    if (!card) return;
+    if (key === "o" || key === "Enter" && target === card) {
+      var link = card.querySelector("a[data-open]");
+      if (link) {
+        event.preventDefault();
+        recordOpen(link);
+        window.open(link.href, "_blank", "noopener,noreferrer");
+      }
+      return;
+    }
+    var signal = KEYS[key];
+    if (!signal) return;
+    var button = card.querySelector("[data-signal=" + signal + "]");
+    if (button) {
+      event.preventDefault();
+      act(button.form).catch(function () { button.form.submit(); });
+    }
+  });
+
+  // --- Onboarding: the browser's time zone --------------------------------------
+
+  document.querySelectorAll("select[data-guess-timezone]").forEach(function (select) {
+    var zone;
+    try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone; } catch (error) { return; }
+    if (!zone || select.value !== "UTC") return;
+    for (var i = 0; i < select.options.length; i++) {
+      if (select.options[i].value === zone) { select.value = zone; return; }
+    }
   });
 })();

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from aiosmtpd.controller import Controller
 from django.conf import settings
+from django.core.cache import cache
 
 from tests import factories
 from tidings import embedded_redis
@@ -51,6 +52,23 @@ def redis_server() -> Iterator[str]:
         )
     yield settings.REDIS_URL
     embedded_redis.stop(process)
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limits(redis_server) -> Iterator[None]:
+    """Every test starts with no log-in, sign-up or reset throttles used: they live in
+    the shared Redis (and for minutes), so one test's failed log-ins would otherwise
+    lock another test's account."""
+    clear_rate_limits()
+    yield
+    clear_rate_limits()
+
+
+def clear_rate_limits() -> None:
+    client = cache._cache.get_client(None, write=True)
+    keys = list(client.scan_iter(match="*:allauth:rl:*", count=1000))
+    if keys:
+        client.delete(*keys)
 
 
 # --- SMTP ---------------------------------------------------------------------------

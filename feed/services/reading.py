@@ -19,6 +19,7 @@ from feed.models import (
     Feedback,
     Follow,
     Mute,
+    ReadMark,
     Topic,
 )
 from feed.ranking import blend, explain, features
@@ -115,11 +116,13 @@ def rank_feed_for(
     topic: Topic | None = None,
     now: datetime | None = None,
     since: datetime | None = None,
+    hide_read: bool = False,
 ) -> FeedPage:
     """One page of the reader's feed, best first.
 
     `topic` narrows the feed to one topic; `since` keeps only articles that arrived
-    after that time (for digests) instead of the widening recent window.
+    after that time (for digests) instead of the widening recent window;
+    `hide_read` leaves out articles the reader scrolled past (feed.models.ReadMark).
     """
     offset, as_of = decode_cursor(cursor) if cursor else (0, now or timezone.now())
 
@@ -136,6 +139,9 @@ def rank_feed_for(
         candidates = candidates.filter(
             topic_scores__topic=topic, topic_scores__probability__gte=FILTER_PROBABILITY
         )
+    if hide_read:
+        read = ReadMark.objects.filter(user=user).values("article_id")
+        candidates = candidates.exclude(pk__in=read)
     if since is not None:
         candidates = candidates.filter(
             fetched_at__gte=since, published_at__gte=since - SINCE_SLACK

@@ -1,0 +1,229 @@
+"""The reader's other ways through the articles: all recent, saved, search; the
+signals already given on a page of cards; and each topic's daily activity."""
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta, tzinfo
+
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.db import connection
+from django.db.models import Case, Count, F, Q, QuerySet, Value, When
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from feed.models import Article, ArticleTopic, Feedback, ReadMark, Topic
+from feed.services import reading
+from feed.services.reading import FeedItem, FeedPage, TopicChip
+
+SEARCH_MAX_TERMS = 8
+SEARCH_MAX_LENGTH = 200
+ACTIVITY_DAYS = 30
+# Signals a card shows as already given (pressed buttons).
+CARD_SIGNALS = (Feedback.Signal.LIKE, Feedback.Signal.SAVE)
+
+
+@dataclass(frozen=True)
+class Sparkline:
+    """Articles per day for one topic, oldest day first."""
+
+    counts: tuple[int, ...]
+    first_day: datetime
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts)
+
+    @property
+    def peak(self) -> int:
+        return max(self.counts, default=0)
+
+
+def recent_for(user, *, limit: int = 20, cursor: str | None = None) -> FeedPage:
+    """Newest first, across every source the reader sees, regardless of topics
+    (still without what they hid, disliked or muted)."""
+    offset, as_of = _position(cursor)
+    articles = reading.candidate_queryset(user, as_of=as_of).filter(
+        fetched_at__lte=as_of
+    )
+    ids = list(
+        articles.order_by("-published_at", "-id").values_list("id", flat=True)[
+            offset : offset + limit + 1
+        ]
+    )
+    return _page(user, ids, offset=offset, limit=limit, as_of=as_of)
+
+
+def saved_for(user, *, limit: int = 20, cursor: str | None = None) -> FeedPage:
+    """Articles the reader saved, most recently saved first."""
+    offset, as_of = _position(cursor)
+    ids = list(
+        Feedback.objects.filter(
+            user=user, signal=Feedback.Signal.SAVE, created_at__lte=as_of
+        )
+        .filter(article__in=Article.objects.visible_to(user))
+        .order_by("-created_at", "-id")
+        .values_list("article_id", flat=True)[offset : offset + limit + 1]
+    )
+    return _page(user, ids, offset=offset, limit=limit, as_of=as_of)
+
+
+def search_vector() -> SearchVector:
+    """What PostgreSQL searches: titles weigh more than summaries. Indexed by
+    feed/migrations/0002 with exactly this expression."""
+    return SearchVector("title", weight="A", config="english") + SearchVector(
+        "summary", weight="B", config="english"
+    )
+
+
+def clean_query(text: str) -> str:
+    return " ".join(text.split())[:SEARCH_MAX_LENGTH]
+
+
+def search_terms(text: str) -> list[str]:
+    """Words and "quoted phrases" of a query, for the fallback search."""
+    terms = [a or b for a, b in re.findall(r'"([^"]+)"|(\S+)', clean_query(text))]
+    terms = [t.strip().strip('"') for t in terms]
+    return [t for t in terms if t and t not in {"OR", "-"}][:SEARCH_MAX_TERMS]
+
+
+def search_for(
+    user, text: str, *, limit: int = 20, cursor: str | None = None
+) -> FeedPage:
+    """Articles whose title or summary match `text`, best match first.
+
+    PostgreSQL full-text search (stemmed, ranked, websearch syntax: quoted phrases,
+    -exclusions, OR); elsewhere every word must appear in the title or summary, and
+    title matches come first.
+    """
+    offset, as_of = _position(cursor)
+    text = clean_query(text)
+    if not text:
+        return FeedPage(items=[], next_cursor=None, as_of=as_of)
+    articles = reading.candidate_queryset(user, as_of=as_of)
+    if connection.vendor == "postgresql":
+        query = SearchQuery(text, search_type="websearch", config="english")
+        ordered = (
+            articles.annotate(document=search_vector())
+            .filter(document=query)
+            .annotate(rank=SearchRank(F("document"), query))
+            .order_by("-rank", "-published_at", "-id")
+        )
+    else:
+        ordered = _fallback_search(articles, search_terms(text))
+    ids = list(ordered.values_list("id", flat=True)[offset : offset + limit + 1])
+    return _page(user, ids, offset=offset, limit=limit, as_of=as_of)
+
+
+def _fallback_search(articles: QuerySet, terms: Sequence[str]) -> QuerySet:
+    if not terms:
+        return articles.none()
+    in_title = Q()
+    for term in terms:
+        articles = articles.filter(
+            Q(title__icontains=term) | Q(summary__icontains=term)
+        )
+        in_title &= Q(title__icontains=term)
+    in_title_first = Case(When(in_title, then=Value(1)), default=Value(0))
+    return articles.annotate(title_match=in_title_first).order_by(
+        "-title_match", "-published_at", "-id"
+    )
+
+
+def signals_given(user, article_ids: Iterable[int]) -> dict[int, set[str]]:
+    """The card signals (like, save) the reader already gave, per article."""
+    given: dict[int, set[str]] = defaultdict(set)
+    for article_id, signal in Feedback.objects.filter(
+        user=user, article_id__in=list(article_ids), signal__in=CARD_SIGNALS
+    ).values_list("article_id", "signal"):
+        given[article_id].add(signal)
+    return given
+
+
+def mark_read(user, article_ids: Iterable[int]) -> int:
+    """Record articles as read (ignoring ones the reader cannot see); returns how
+    many ids were accepted."""
+    wanted = {int(i) for i in article_ids}
+    visible = list(
+        Article.objects.visible_to(user)
+        .filter(pk__in=wanted)
+        .values_list("pk", flat=True)
+    )
+    ReadMark.objects.bulk_create(
+        [ReadMark(user=user, article_id=pk) for pk in visible], ignore_conflicts=True
+    )
+    return len(visible)
+
+
+def topic_activity(
+    user,
+    topics: Sequence[Topic],
+    *,
+    now: datetime | None = None,
+    tz: tzinfo | None = None,
+    days: int = ACTIVITY_DAYS,
+) -> dict[int, Sparkline]:
+    """Articles per local day about each topic over the last `days` days (one query)."""
+    now = now or timezone.now()
+    tz = tz or user.tzinfo
+    today = now.astimezone(tz).date()
+    first = today - timedelta(days=days - 1)
+    start = datetime.combine(first, datetime.min.time(), tzinfo=tz)
+    counts: dict[int, list[int]] = {t.pk: [0] * days for t in topics}
+    rows = (
+        ArticleTopic.objects.filter(
+            topic__in=[t.pk for t in topics],
+            probability__gte=reading.CHIP_PROBABILITY,
+            article__published_at__gte=start,
+            article__published_at__lte=now,
+            article__in=Article.objects.visible_to(user),
+        )
+        .annotate(day=TruncDate("article__published_at", tzinfo=tz))
+        .values("topic_id", "day")
+        .annotate(n=Count("id"))
+    )
+    for row in rows:
+        index = (row["day"] - first).days
+        if 0 <= index < days:
+            counts[row["topic_id"]][index] = row["n"]
+    return {
+        topic_id: Sparkline(counts=tuple(values), first_day=start)
+        for topic_id, values in counts.items()
+    }
+
+
+def _position(cursor: str | None) -> tuple[int, datetime]:
+    return reading.decode_cursor(cursor) if cursor else (0, timezone.now())
+
+
+def _page(
+    user, ids: list[int], *, offset: int, limit: int, as_of: datetime
+) -> FeedPage:
+    """Cards for `ids` (one more than `limit` was asked for, to know if more exist)."""
+    more = len(ids) > limit
+    ids = ids[:limit]
+    articles = Article.objects.select_related("source", "story").in_bulk(ids)
+    chips: dict[int, list[TopicChip]] = {i: [] for i in ids}
+    for article_id, slug, name, probability in (
+        ArticleTopic.objects.filter(
+            article_id__in=ids, probability__gte=reading.CHIP_PROBABILITY
+        )
+        .filter(Q(topic__owner__isnull=True) | Q(topic__owner=user))
+        .order_by("-probability")
+        .values_list("article_id", "topic__slug", "topic__name", "probability")
+    ):
+        chips[article_id].append(TopicChip(slug, name, probability))
+    items = [
+        FeedItem(
+            article=articles[i],
+            score=0.0,
+            why="",
+            topics=tuple(chips[i]),
+            story_size=articles[i].story.article_count if articles[i].story else 1,
+        )
+        for i in ids
+        if i in articles
+    ]
+    next_cursor = reading.encode_cursor(offset + limit, as_of) if more else None
+    return FeedPage(items=items, next_cursor=next_cursor, as_of=as_of)

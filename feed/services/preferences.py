@@ -1,0 +1,131 @@
+"""What a reader tunes: how much each followed topic weighs, topics of their own,
+and words they never want to see."""
+
+import re
+import secrets
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from feed.models import Article, ArticleTopic, Follow, Mute, Topic, TopicModel
+from feed.ranking.topics import TopicClassifier
+from feed.services import scoring
+
+# "Less", "normal" and "more" on the topics page.
+WEIGHTS = {"less": 0.5, "normal": 1.0, "more": 2.0}
+MAX_SEED_TERMS = 20
+# A new or edited topic of a reader's own is fitted on this many recent articles
+# right away (well under a second), and with the rest at the next model refresh.
+RECENT_FIT_ARTICLES = 3000
+
+
+def weight_name(weight: float) -> str:
+    """The closest of "less", "normal", "more" to a stored weight."""
+    return min(WEIGHTS, key=lambda name: abs(WEIGHTS[name] - weight))
+
+
+def set_follow_weight(user, topic: Topic, weight: float) -> Follow:
+    """Follow `topic` with this weight (following it if not yet)."""
+    follow, _ = Follow.objects.update_or_create(
+        user=user, topic=topic, defaults={"weight": weight}
+    )
+    return follow
+
+
+def seed_terms_from(words: str) -> list[str]:
+    """Terms from what a reader typed: separated by commas, semicolons or lines."""
+    terms = []
+    for part in re.split(r"[,;\n]", words):
+        term = " ".join(part.split())[:80]
+        if term and term.lower() not in {t.lower() for t in terms}:
+            terms.append(term)
+    return terms[:MAX_SEED_TERMS]
+
+
+def _unique_slug(name: str) -> str:
+    base = slugify(name)[:60] or "topic"
+    while True:
+        slug = f"{base}-{secrets.token_hex(3)}"
+        if not Topic.objects.filter(slug=slug).exists():
+            return slug
+
+
+def create_own_topic(user, *, name: str, words: str) -> Topic:
+    """A topic of the reader's own, followed at once and scored on recent articles."""
+    terms = seed_terms_from(words)
+    with transaction.atomic():
+        topic = Topic.objects.create(
+            owner=user,
+            slug=_unique_slug(name),
+            name=name.strip(),
+            description=", ".join(terms),
+            seed_terms="\n".join(terms),
+        )
+        Follow.objects.create(user=user, topic=topic)
+    fit_on_recent_articles(topic)
+    return topic
+
+
+def update_own_topic(topic: Topic, *, name: str, words: str) -> Topic:
+    terms = seed_terms_from(words)
+    topic.name = name.strip()
+    topic.description = ", ".join(terms)
+    topic.seed_terms = "\n".join(terms)
+    topic.save(update_fields=["name", "description", "seed_terms"])
+    fit_on_recent_articles(topic)
+    return topic
+
+
+def delete_own_topic(topic: Topic) -> None:
+    topic.delete()
+
+
+def fit_on_recent_articles(topic: Topic) -> int:
+    """Fit the topic's classifier on the most recent articles, store it, and store
+    the topic's probability for each of them; returns how many were scored.
+
+    The same pseudo-labelling the periodic refresh does for every topic, on a
+    smaller sample and for one topic, so a reader's new topic has chips, a filter
+    and a ranking on their very next page instead of after the next refresh."""
+    articles = list(
+        Article.objects.only("id", "vector", "title", "summary", "content").order_by(
+            "-id"
+        )[:RECENT_FIT_ARTICLES]
+    )
+    if not articles:
+        TopicModel.objects.filter(topic=topic).delete()
+        return 0
+    X = scoring.article_matrix(articles)
+    classifier = TopicClassifier().fit(X, scoring.topic_spec(topic))
+    probabilities = classifier.predict_proba(X)
+    rows = [
+        ArticleTopic(article_id=a.pk, topic=topic, probability=float(p))
+        for a, p in zip(articles, probabilities, strict=True)
+        if p >= scoring.STORE_MIN_PROBABILITY
+    ]
+    with transaction.atomic():
+        TopicModel.objects.update_or_create(
+            topic=topic,
+            defaults={
+                "state": classifier.to_bytes(),
+                "trained_at": timezone.now(),
+                "n_documents": X.shape[0],
+            },
+        )
+        ArticleTopic.objects.filter(topic=topic).delete()
+        ArticleTopic.objects.bulk_create(rows, batch_size=1000)
+    return len(articles)
+
+
+def normalise_phrase(phrase: str) -> str:
+    return " ".join(phrase.split()).lower()[:100]
+
+
+def add_mute(user, phrase: str) -> Mute:
+    mute, _ = Mute.objects.get_or_create(user=user, phrase=normalise_phrase(phrase))
+    return mute
+
+
+def remove_mute(mute: Mute) -> None:
+    mute.delete()
