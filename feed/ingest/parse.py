@@ -25,6 +25,7 @@ import functools
 import hashlib
 import io
 import re
+import xml.sax
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from html import unescape as html_unescape
@@ -179,10 +180,18 @@ def decode_document(data: bytes, content_type: str | None = None) -> tuple[str, 
         text = _try_decode(data, name)
         if text is not None:
             return text, name
-    for name in ("utf-8", "cp1252"):
-        text = _try_decode(data, name)
-        if text is not None:
-            return text, name
+    text = _try_decode(data, "utf-8")
+    if text is not None:
+        return text, "utf-8"
+    # Mostly UTF-8 with a few broken bytes: keep it UTF-8 and mark the damage,
+    # rather than turning every accented letter into mojibake.
+    lenient = data.decode("utf-8", "replace")
+    damaged = lenient.count("\ufffd")
+    if sum(1 for char in lenient if char > "\x7f") - damaged >= damaged:
+        return lenient, "utf-8"
+    text = _try_decode(data, "cp1252")
+    if text is not None:
+        return text, "cp1252"
     return data.decode("latin-1"), "latin-1"
 
 
@@ -269,13 +278,15 @@ def defuse(text: str) -> bytes:
     entity declarations and nothing to expand or fetch. Illegal characters and
     character references to them are removed or replaced.
     """
-    _prolog, body = split_prolog(text)
+    prolog, body = split_prolog(text)
     body = _XML_ILLEGAL.sub("", body)
     if "&#" in body:
         body = _CHARREF.sub(_replace_charref, body)
     # Lone surrogates cannot be encoded; they only come from decoding errors.
     encoded = body.encode("utf-8", "replace")
-    return b'<?xml version="1.0" encoding="utf-8"?>\n' + encoded
+    # As many line breaks as the prolog had, so error line numbers stay true.
+    lines = b"\n" * min(prolog.count("\n"), 10_000)
+    return b'<?xml version="1.0" encoding="utf-8"?>' + lines + encoded
 
 
 # -- parsing ----------------------------------------------------------------------
@@ -303,11 +314,19 @@ def _refuse_non_feed(text: str, parsed: Any) -> None:
 
 
 def _bozo_message(parsed: Any) -> str:
+    """feedparser's complaint, phrased for people."""
     if not parsed.get("bozo"):
         return ""
-    return clean.plain_text_from_text(
-        str(parsed.get("bozo_exception") or ""), max_chars=300
-    )
+    exc = parsed.get("bozo_exception")
+    if isinstance(exc, xml.sax.SAXParseException):
+        detail = (
+            f"{exc.getMessage()} at line {exc.getLineNumber()}, "
+            f"column {exc.getColumnNumber()}"
+        )
+        message = f"The feed is not well-formed XML ({detail}); read leniently."
+    else:
+        message = f"The feed has errors ({exc}); read leniently."
+    return clean.plain_text_from_text(message, max_chars=300)
 
 
 def parse_feed(
@@ -401,10 +420,14 @@ def _html_field(value: str, detail: Any, *, base_url: str) -> str:
 
 
 def _entry(raw: Any, *, base_url: str, now: datetime) -> Entry | None:
-    link = clean.normalize_link(raw.get("link", ""), base_url)
     raw_id = str(raw.get("id") or "")
-    if not link and raw.get("guidislink"):
-        link = clean.normalize_link(raw_id, base_url)
+    raw_link = str(raw.get("link") or "")
+    if raw.get("guidislink") and raw_link == raw_id:
+        # feedparser copies a permalink <guid> into the link; it counts only when
+        # it really is an absolute URL ("12345" is an id, not a relative link).
+        link = clean.normalize_link(raw_id)
+    else:
+        link = clean.normalize_link(raw_link, base_url)
     html_base = link or base_url
 
     raw_summary = raw.get("summary", "")

@@ -11,7 +11,6 @@ import brotli
 import pytest
 from ingest_helpers import Received, Reply, item, rss
 
-from feed.ingest import netguard
 from feed.ingest.fetch import (
     FetchError,
     FetchPolicy,
@@ -421,22 +420,3 @@ def test_max_age_prefers_s_maxage_and_treats_no_cache_as_zero():
     assert parse_max_age("no-cache") == 0
     assert parse_max_age("private") is None
     assert parse_max_age(None) is None
-
-
-def test_a_fetch_connects_only_to_the_address_it_checked(web, monkeypatch):
-    """DNS rebinding: the name is resolved once per connection, by the guard."""
-    answers = iter([["127.0.0.1"], ["10.0.0.1"]])
-    calls: list[str] = []
-
-    def resolve(host: str, port: int) -> list[str]:
-        calls.append(host)
-        return next(answers)
-
-    monkeypatch.setattr(netguard, "resolve", resolve)
-    web.route("/rebind", Reply(body=FEED))
-    policy = FetchPolicy(allow_private=True)
-
-    result = fetch_feed(f"http://feeds.rebind.test:{web.port}/rebind", policy=policy)
-
-    assert result.content == FEED
-    assert calls == ["feeds.rebind.test"]
