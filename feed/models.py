@@ -75,6 +75,9 @@ class Source(models.Model):
     next_fetch_at = models.DateTimeField(default=timezone.now, db_index=True)
     fetch_interval = models.DurationField(default=timedelta(hours=1))
     fetch_started_at = models.DateTimeField(null=True, blank=True)
+    fetch_claim = models.CharField(
+        max_length=64, blank=True, help_text="Id of the task holding the fetch."
+    )
     last_fetched_at = models.DateTimeField(null=True, blank=True)
     last_success_at = models.DateTimeField(null=True, blank=True)
     first_failure_at = models.DateTimeField(null=True, blank=True)

@@ -8,9 +8,10 @@ short by a dying worker runs again and does not duplicate anything.
 
 import logging
 import smtplib
-from datetime import date
+from datetime import date, timedelta
 
 from celery import shared_task
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.utils import timezone
@@ -29,11 +30,13 @@ def schedule_due_fetches() -> int:
     return len(ids)
 
 
-@shared_task(acks_late=True, time_limit=180, soft_time_limit=150)
-def fetch_source(source_id: int) -> int:
-    outcome = ingestion.fetch_source(source_id)
-    if outcome.new_ids:
-        score_articles.delay(list(outcome.new_ids))
+@shared_task(bind=True, acks_late=True, time_limit=180, soft_time_limit=150)
+def fetch_source(self, source_id: int) -> int:
+    outcome = ingestion.fetch_source(source_id, claim=self.request.id or "")
+    if not outcome.skipped:
+        unscored = ingestion.unscored_ids(source_id=source_id)
+        if unscored:
+            score_articles.delay(unscored)
     return len(outcome.new_ids)
 
 
@@ -43,6 +46,23 @@ def score_articles(article_ids: list[int]) -> int:
     if scoring.topic_models_need_refresh() and cache.add(REFRESH_QUEUED_KEY, 1, 900):
         refresh_topic_models.delay()
     return stored
+
+
+@shared_task(acks_late=True, time_limit=600, soft_time_limit=540)
+def score_unscored_articles() -> int:
+    ids = ingestion.unscored_ids()
+    if ids:
+        score_articles.delay(ids)
+    return len(ids)
+
+
+@shared_task(acks_late=True, time_limit=1800, soft_time_limit=1700)
+def prune_old_articles() -> int:
+    if not settings.RETENTION_DAYS:
+        return 0
+    return ingestion.prune_old_articles(
+        older_than=timedelta(days=settings.RETENTION_DAYS), now=timezone.now()
+    )
 
 
 @shared_task(acks_late=True, time_limit=1800, soft_time_limit=1700)

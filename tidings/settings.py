@@ -175,6 +175,8 @@ CELERY_TASK_ROUTES = {
     "feed.tasks.fetch_source": {"queue": "fetch"},
     "feed.tasks.score_articles": {"queue": "score"},
     "feed.tasks.refresh_topic_models": {"queue": "score"},
+    "feed.tasks.score_unscored_articles": {"queue": "score"},
+    "feed.tasks.prune_old_articles": {"queue": "default"},
     "feed.tasks.send_digest": {"queue": "digest"},
     "feed.tasks.schedule_due_fetches": {"queue": "default"},
     "feed.tasks.queue_due_digests": {"queue": "default"},
@@ -194,6 +196,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "feed.tasks.queue_due_digests",
         "schedule": crontab(minute=0),
     },
+    "score-unscored-articles": {
+        "task": "feed.tasks.score_unscored_articles",
+        "schedule": 300.0,
+    },
+    "prune-old-articles": {
+        "task": "feed.tasks.prune_old_articles",
+        "schedule": crontab(minute=15, hour=3),
+    },
     "refresh-topic-models": {
         "task": "feed.tasks.refresh_topic_models",
         "schedule": crontab(minute=30, hour="*/6"),
@@ -205,6 +215,9 @@ CELERY_BEAT_SCHEDULE = {
 FETCH_TIMEOUT_SECONDS = env.float("FETCH_TIMEOUT_SECONDS", 20.0)
 FETCH_MAX_BYTES = env.int("FETCH_MAX_BYTES", 10 * 1024 * 1024)
 FETCH_DEFAULT_INTERVAL_MINUTES = env.int("FETCH_DEFAULT_INTERVAL_MINUTES", 60)
+FETCH_DISABLE_AFTER_DAYS = env.int("FETCH_DISABLE_AFTER_DAYS", 7)
+# Articles older than this are deleted unless someone saved them; 0 keeps everything.
+RETENTION_DAYS = env.int("RETENTION_DAYS", 180)
 # Only for development and tests: lets sources point at 127.0.0.1 and private ranges.
 FETCH_ALLOW_PRIVATE_ADDRESSES = env.bool("FETCH_ALLOW_PRIVATE_ADDRESSES", False)
 FETCH_USER_AGENT = env.str(

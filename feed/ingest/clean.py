@@ -1,6 +1,9 @@
 """Cleaning of feed text: sanitised HTML, plain titles, normalised links and dates.
 
-Django-free: plain functions over strings and datetimes.
+Plain functions over strings and datetimes; no Django. Every function here accepts
+hostile input (it comes straight from feeds) and returns something safe to store and
+show: HTML that passed nh3 with a small allow-list, text without control characters,
+http(s) URLs only, aware UTC datetimes inside sane bounds.
 """
 
 import hashlib
@@ -8,13 +11,19 @@ import html
 import re
 import unicodedata
 from datetime import UTC, datetime, timedelta
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
 import nh3
 
 MAX_TITLE_CHARS = 300
+MAX_URL_CHARS = 2000
+# nh3 (html5ever + ammonia) is quadratic in nesting depth and in the number of
+# attributes on one element, so markup is capped before it gets there.
 MAX_HTML_INPUT_CHARS = 200_000
-MAX_TAG_DEPTH = 100
+MAX_TAG_DEPTH = 256
+MAX_ATTRIBUTES_PER_TAG = 64
+EARLIEST_PUBLISHED = datetime(1990, 1, 1, tzinfo=UTC)
+FUTURE_TOLERANCE = timedelta(minutes=5)
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del",
@@ -32,146 +41,298 @@ ALLOWED_ATTRIBUTES = {
     "time": {"datetime"},
     "blockquote": {"cite"},
     "q": {"cite"},
+    "ol": {"start"},
 }
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 # Removed together with their content, not just unwrapped.
 DROPPED_WITH_CONTENT = {
     "script", "style", "iframe", "object", "embed", "svg", "math", "form", "template",
-    "noscript", "textarea", "select", "button",
+    "noscript", "textarea", "select", "button", "frameset", "frame", "noembed",
+    "noframes", "xmp", "plaintext", "applet", "title", "head",
 }  # fmt: skip
+LINK_REL = "noopener noreferrer nofollow"
+FORCED_ATTRIBUTES = {
+    "a": {"target": "_blank"},
+    "img": {"loading": "lazy", "decoding": "async", "referrerpolicy": "no-referrer"},
+}
 
 TRACKING_PARAMS = re.compile(
     r"^(utm_[a-z_]+|fbclid|gclid|dclid|gbraid|wbraid|msclkid|mc_cid|mc_eid|yclid|"
     r"igshid|_hsenc|_hsmi|mkt_tok|oly_anon_id|oly_enc_id|vero_id|wickedid|rb_clickid|"
     r"s_cid|ncid|cmpid|ocid|sr_share|at_medium|at_campaign|guccounter|guce_referrer|"
-    r"guce_referrer_sig)$",
+    r"guce_referrer_sig|__twitter_impression|_ga|_gl|spm|share_source|ref_src)$",
     re.IGNORECASE,
 )
+# C0 controls except tab/newline/return, DEL, C1 controls, lone surrogates and the
+# two non-characters U+FFFE/U+FFFF: none belongs in stored text (PostgreSQL rejects
+# NUL, XML forbids most of the rest).
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 _TAG = re.compile(r"<[^>]*>")
+_DROPPED_BLOCK = re.compile(
+    r"<(script|style|template|svg|math|iframe|object|noscript|textarea|title)\b"
+    r"[^>]*>.*?</\1\s*>",
+    re.IGNORECASE | re.DOTALL,
+)
 _SPACE = re.compile(r"\s+")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+_START_OR_END_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9:-]*)([^>]*)>")
+# Tags that never nest in practice: void elements and those whose end tag may be
+# omitted (html5ever closes the open one when the next starts).
+_NON_NESTING = {
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
+    "source", "track", "wbr", "p", "li", "dt", "dd", "option", "optgroup", "tr", "td",
+    "th", "tbody", "thead", "tfoot", "colgroup", "rt", "rp", "param",
+}  # fmt: skip
+_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
 
 
 def strip_control_chars(text: str) -> str:
-    """Remove NULs, other C0 controls and lone surrogates (PostgreSQL rejects NUL)."""
+    """Remove NULs, other control characters, lone surrogates and U+FFFE/U+FFFF."""
     return _CONTROL.sub("", text)
 
 
-def plain_text(fragment: str, *, max_chars: int | None = None) -> str:
-    """Plain text of HTML: tags stripped, entities decoded once, spaces collapsed."""
-    text = _TAG.sub(" ", strip_control_chars(fragment or ""))
-    text = html.unescape(text)
-    text = _TAG.sub(" ", text) if "<" in text and ">" in text else text
-    text = _SPACE.sub(" ", strip_control_chars(text)).strip()
-    if max_chars is not None and len(text) > max_chars:
-        cut = text[: max_chars - 1].rsplit(" ", 1)[0] or text[: max_chars - 1]
-        text = cut + "…"
-    return text
+def collapse_whitespace(text: str) -> str:
+    return " ".join(text.split())
 
 
-def clean_title(raw: str) -> str:
-    return plain_text(raw, max_chars=MAX_TITLE_CHARS)
+def _truncate(text: str, max_chars: int) -> str:
+    if len(text) <= max_chars:
+        return text
+    cut = text[: max_chars - 1]
+    word_cut = cut.rsplit(" ", 1)[0]
+    if len(word_cut) >= max_chars // 2:
+        cut = word_cut
+    return cut.rstrip() + "…"
 
 
-def _nesting_too_deep(fragment: str) -> bool:
+def _text_of_markup(fragment: str, *, sanitized: bool = False) -> str:
+    text = fragment
+    if not sanitized and "</" in text:
+        text = _DROPPED_BLOCK.sub(" ", text)
+    if "<" in text:
+        text = _TAG.sub(" ", text)
+    return html.unescape(text)
+
+
+def plain_text(
+    fragment: str, *, max_chars: int | None = None, sanitized: bool = False
+) -> str:
+    """Plain text of an HTML fragment.
+
+    Script-like blocks and tags are removed, entities are decoded exactly once (so
+    ``&amp;lt;b&amp;gt;`` reads ``&lt;b&gt;``), whitespace is collapsed and control
+    characters go. The result is text, to be escaped wherever it is shown.
+    `sanitized=True` says the fragment came from sanitize_html (no control
+    characters, no script or style left to drop), which saves two passes.
+    """
+    if not fragment:
+        return ""
+    if not sanitized:
+        fragment = strip_control_chars(fragment)
+    if max_chars is None:
+        return collapse_whitespace(_text_of_markup(fragment, sanitized=sanitized))
+    # Long articles: work on a growing prefix instead of the whole document.
+    window = max(4 * max_chars, 4096)
+    while True:
+        head = fragment[:window]
+        if window < len(fragment):
+            # Do not cut inside a tag: drop a trailing partial tag.
+            last_open = head.rfind("<")
+            if last_open > head.rfind(">"):
+                head = head[:last_open]
+        text = collapse_whitespace(_text_of_markup(head, sanitized=sanitized))
+        if len(text) > max_chars or window >= len(fragment):
+            return _truncate(text, max_chars)
+        window *= 4
+
+
+def plain_text_from_text(raw: str, *, max_chars: int | None = None) -> str:
+    """Normalise text that is already plain (no markup meaning): spaces, controls."""
+    text = collapse_whitespace(strip_control_chars(raw or ""))
+    return _truncate(text, max_chars) if max_chars is not None else text
+
+
+def clean_title(raw: str, *, is_html: bool = True) -> str:
+    """A one-line title: tags stripped, entities decoded once, at most 300 chars.
+
+    `is_html=False` is for titles a feed declares as plain text: they are taken
+    literally, except that anything looking like markup is still stripped, since a
+    title full of tags is markup mislabelled far more often than prose about tags.
+    """
+    raw = raw or ""
+    if is_html or "<" in raw:
+        return plain_text(raw, max_chars=MAX_TITLE_CHARS)
+    return plain_text_from_text(raw, max_chars=MAX_TITLE_CHARS)
+
+
+def _markup_is_pathological(fragment: str) -> bool:
+    """True when nh3 would take superlinear time: deep nesting or huge tags."""
     depth = 0
-    for match in re.finditer(r"</?[a-zA-Z][^>]*>", fragment):
-        tag = match.group(0)
-        if tag.startswith("</"):
-            depth = max(0, depth - 1)
-        elif not tag.endswith("/>") and not _is_void(tag):
-            depth += 1
-            if depth > MAX_TAG_DEPTH:
-                return True
+    for match in _START_OR_END_TAG.finditer(fragment):
+        closing, name, rest = match.groups()
+        name = name.lower()
+        if closing:
+            if name not in _NON_NESTING and depth:
+                depth -= 1
+            continue
+        if rest.count("=") > MAX_ATTRIBUTES_PER_TAG:
+            return True
+        if name in _NON_NESTING or rest.endswith("/"):
+            continue
+        depth += 1
+        if depth > MAX_TAG_DEPTH:
+            return True
     return False
 
 
-_VOID = {"br", "img", "hr", "wbr", "input", "meta", "link", "source", "col", "area"}
+def _escaped_paragraphs(text: str) -> str:
+    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
+    return "".join(
+        "<p>" + html.escape(collapse_whitespace(p), quote=False) + "</p>"
+        for p in paragraphs
+    )
 
 
-def _is_void(tag: str) -> bool:
-    name = re.match(r"<\s*([a-zA-Z0-9]+)", tag)
-    return bool(name) and name.group(1).lower() in _VOID
+def text_to_html(text: str) -> str:
+    """Safe HTML for content a feed declares as plain text."""
+    return _escaped_paragraphs(strip_control_chars(text or "")[:MAX_HTML_INPUT_CHARS])
 
 
 def sanitize_html(fragment: str, *, base_url: str = "") -> str:
     """Sanitise feed HTML with nh3; relative links and images resolve against base_url.
 
-    Input is capped in size and nesting depth first: nh3 is quadratic in nesting depth.
-    Too deep markup is reduced to its escaped plain text.
+    Only the tags and attributes above survive; links and images must be http(s)
+    (links may be mailto:); links open in a new tab without referrer or opener;
+    images load lazily without referrer. Input is capped at 200,000 characters and
+    checked for pathological nesting or attribute counts first (nh3 is quadratic in
+    both): such markup is reduced to escaped plain text.
     """
-    fragment = strip_control_chars(fragment or "")[:MAX_HTML_INPUT_CHARS]
+    fragment = strip_control_chars(fragment or "")
+    if len(fragment) > MAX_HTML_INPUT_CHARS:
+        fragment = fragment[:MAX_HTML_INPUT_CHARS]
+        last_open = fragment.rfind("<")
+        if last_open > fragment.rfind(">"):
+            fragment = fragment[:last_open]
     if not fragment.strip():
         return ""
-    if _nesting_too_deep(fragment):
-        return "<p>" + html.escape(plain_text(fragment, max_chars=5000)) + "</p>"
-
-    def rewrite(tag: str, attribute: str, value: str) -> str | None:
-        if attribute in {"href", "src", "cite"}:
-            absolute = absolute_url(value, base_url)
-            return absolute or None
-        return value
-
+    if "<" not in fragment:
+        # No markup at all: nh3 would only re-escape it; this is the same, faster.
+        return html.escape(html.unescape(fragment), quote=False).strip()
+    if _markup_is_pathological(fragment):
+        return _escaped_paragraphs(plain_text(fragment, max_chars=20_000))
+    base = absolute_url(base_url, allow_mailto=False)
     cleaned = nh3.clean(
         fragment,
         tags=ALLOWED_TAGS,
         clean_content_tags=DROPPED_WITH_CONTENT,
         attributes=ALLOWED_ATTRIBUTES,
-        attribute_filter=rewrite,
         url_schemes=ALLOWED_URL_SCHEMES,
-        link_rel="noopener noreferrer nofollow",
-        set_tag_attribute_values={
-            "a": {"target": "_blank"},
-            "img": {
-                "loading": "lazy",
-                "decoding": "async",
-                "referrerpolicy": "no-referrer",
-            },
-        },
+        url_relative=("rewrite_with_base", base) if base else "deny",
+        link_rel=LINK_REL,
+        set_tag_attribute_values=FORCED_ATTRIBUTES,
+        strip_comments=True,
     )
     return cleaned.strip()
 
 
+def url_scheme(value: str) -> str:
+    match = _SCHEME.match(value)
+    return match.group(1).lower() if match else ""
+
+
 def absolute_url(value: str, base_url: str = "", *, allow_mailto: bool = True) -> str:
-    """An absolute http(s) URL (or mailto:) for `value`, or "" for anything else."""
-    value = strip_control_chars((value or "").strip())
-    if not value or len(value) > 2000:
+    """An absolute http(s) URL (or mailto:) for `value`, or "" for anything else.
+
+    Control characters and surrounding spaces are removed first, the way browsers
+    do, so ``" jav\\tascript:"`` is recognised as the javascript: URL it is.
+    """
+    value = (value or "").strip()
+    if not value.isprintable():
+        value = _CONTROL.sub("", value).replace("\t", "").replace("\n", "")
+        value = value.replace("\r", "").strip()
+    if not value or len(value) > MAX_URL_CHARS:
         return ""
     try:
-        joined = urljoin(base_url, value) if base_url else value
+        absolute = value[:8].lower().startswith(("http://", "https://"))
+        joined = urljoin(base_url, value) if base_url and not absolute else value
         parts = urlsplit(joined)
     except ValueError:
         return ""
     scheme = parts.scheme.lower()
     if scheme == "mailto" and allow_mailto:
         return joined
-    if scheme not in {"http", "https"} or not parts.hostname:
+    try:
+        hostname = parts.hostname
+    except ValueError:
+        return ""
+    if scheme not in {"http", "https"} or not hostname:
         return ""
     return joined
 
 
+def _strip_tracking(query: str) -> str:
+    if not query:
+        return ""
+    kept = []
+    for pair in query.split("&"):
+        if not pair:
+            continue
+        key = pair.split("=", 1)[0]
+        if TRACKING_PARAMS.match(key):
+            continue
+        kept.append(pair)
+    return "&".join(kept)
+
+
+_URL_SAFE = "/:@!$&'()*+,;=-._~%?#[]"
+_URL_CLEAN = re.compile(r"[A-Za-z0-9/:@!$&'()*+,;=\-._~%?#\[\]]*")
+
+
 def normalize_link(value: str, base_url: str = "") -> str:
-    """An absolute http(s) article link without tracking parameters or fragment."""
+    """An absolute http(s) article link, canonicalised for de-duplication.
+
+    Relative links resolve against `base_url`; the scheme and host are lower-cased,
+    default ports, user names and passwords and tracking parameters (utm_*, fbclid,
+    gclid, mc_cid, ...) are removed, spaces are percent-encoded, and the fragment is
+    dropped unless it is a ``#!`` or ``#/`` route. Anything else gives "".
+    """
     url = absolute_url(value, base_url, allow_mailto=False)
     if not url:
         return ""
     parts = urlsplit(url)
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-             if not TRACKING_PARAMS.match(k)]  # fmt: skip
-    netloc = parts.netloc.lower()
-    return urlunsplit(
-        (parts.scheme.lower(), netloc, parts.path or "/", urlencode(query), "")
-    )
+    scheme = parts.scheme.lower()
+    try:
+        host = (parts.hostname or "").rstrip(".")
+        port = parts.port
+    except ValueError:
+        return ""
+    if ":" in host:
+        host = f"[{host}]"
+    netloc = host
+    if port is not None and (scheme, port) not in {("http", 80), ("https", 443)}:
+        netloc = f"{host}:{port}"
+    path = parts.path or "/"
+    query = _strip_tracking(parts.query)
+    fragment = parts.fragment if parts.fragment[:1] in {"!", "/"} else ""
+    if not _URL_CLEAN.fullmatch(path + query + fragment):
+        path = quote(path, safe=_URL_SAFE)
+        query = quote(query, safe=_URL_SAFE)
+        fragment = quote(fragment, safe=_URL_SAFE)
+    return urlunsplit((scheme, netloc, path, query, fragment))
 
 
 def clamp_published(value: datetime | None, *, now: datetime) -> datetime:
-    """UTC dates within sane bounds: missing, future or pre-1990 dates become `now`."""
+    """An aware UTC date within sane bounds.
+
+    Missing dates, dates more than five minutes after `now` (the fetch time) and
+    dates before 1990-01-01 (no web feed is older; such values are placeholders
+    like year 1 or the Unix epoch) all become `now`.
+    """
     if value is None:
         return now
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     value = value.astimezone(UTC)
-    if value > now + timedelta(minutes=5) or value.year < 1990:
+    if value > now + FUTURE_TOLERANCE or value < EARLIEST_PUBLISHED:
         return now
     return value
 

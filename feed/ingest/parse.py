@@ -1,34 +1,71 @@
 """Feed bytes in, plain Entry records out.
 
-feedparser does the format work (RSS 0.9x/1.0/2.0, Atom, encodings); this module
-neutralises what feedparser lets through (entity expansion, unsafe markup and URLs,
-NUL characters, absurd dates) and returns frozen dataclasses. Django-free.
+feedparser does the format work (RSS 0.9x/1.0/2.0, Atom, dates); this module does
+everything it must not be trusted with:
+
+* the bytes are decoded here (BOM, XML declaration, HTTP charset, UTF-8 validity),
+  and every later check runs on the decoded text, so UTF-16 or UTF-7 cannot hide
+  markup from it;
+* the whole prolog (XML declaration, DOCTYPE with its internal subset, comments,
+  processing instructions) is replaced by a plain UTF-8 declaration, so no entity
+  can be declared, expanded (billion laughs, quadratic blow-up) or fetched
+  (external entities);
+* character references feedparser would crash on (``&#xD800;``) or that are not
+  text (``&#0;``) are replaced, NULs and other control characters removed;
+* feedparser runs without its own sanitiser and URI resolver (nh3 and this module
+  do that, faster and stricter), and its output is cleaned field by field: HTML
+  through nh3, titles to plain text, every URL checked to be http(s).
+
+Django-free: bytes and `now` in, frozen dataclasses out.
 """
 
 import calendar
+import codecs
+import functools
 import hashlib
 import io
 import re
-from dataclasses import dataclass, field
+import xml.sax
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from html import unescape as html_unescape
+from typing import Any
 
 import feedparser
-from feedparser.encodings import convert_to_utf8
 
 from feed.ingest import clean
 
 MAX_FEED_BYTES = 10 * 1024 * 1024
 MAX_ENTRIES = 10_000
 MAX_SUMMARY_TEXT = 1_000
+MAX_GUID_CHARS = 1_000
+MAX_AUTHOR_CHARS = 200
+MAX_CATEGORIES = 20
+MAX_CATEGORY_CHARS = 100
 
-# Everything before the root element that declares a DTD: removed entirely, so that
-# no entity (internal, external, parameter) can be defined, expanded or fetched.
-_ROOT_ELEMENT = re.compile(rb"<[A-Za-z_]")
-_DOCTYPE = re.compile(
-    rb"<!DOCTYPE(?:[^\[>]*\[.*?\]\s*>|[^>]*>)", re.DOTALL | re.IGNORECASE
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
-_LOOSE_DECLARATION = re.compile(rb"<!(?:ENTITY|ELEMENT|ATTLIST|NOTATION)\b[^>]*>", re.I)
-_LOOKS_LIKE_HTML = re.compile(rb"<(?:!doctype\s+html|html[\s>])", re.IGNORECASE)
+_XML_ENCODING = re.compile(
+    rb"""^\s*<\?xml[^>]{0,200}?\bencoding\s*=\s*["']([A-Za-z][A-Za-z0-9._:-]{0,40})["']"""
+)
+_CHARSET = re.compile(r"""charset\s*=\s*["']?([A-Za-z0-9._:-]{1,40})""", re.IGNORECASE)
+# Codecs that are not character encodings of documents, or are tricks.
+_REFUSED_CODECS = {
+    "unicode_escape", "raw_unicode_escape", "punycode", "idna", "mbcs", "oem",
+    "undefined", "charmap",
+}  # fmt: skip
+_CHARREF = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));?")
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_WHITESPACE = " \t\r\n\ufeff"
+_NAME_START = re.compile(r"[A-Za-z_:\u00c0-\uffff]")
+_HTML_START = re.compile(r"<(?:!doctype\s+html|html[\s>]|head[\s>]|body[\s>])", re.I)
+_UNSAFE_GUID_SCHEMES = {"javascript", "vbscript", "data", "file", "about", "blob"}
+_FEED_VERSIONS_UNKNOWN = {"", None}
 
 
 class ParseError(Exception):
@@ -37,15 +74,18 @@ class ParseError(Exception):
 
 @dataclass(frozen=True)
 class Entry:
-    guid: str
-    url: str
-    title: str
-    summary_html: str
-    content_html: str
+    guid: str  # an opaque key, unique within the feed as far as the feed says
+    url: str  # absolute http(s) link to the article, or ""
+    title: str  # plain text, never empty
+    summary_html: str  # sanitised HTML
+    content_html: str  # sanitised HTML, "" when the feed has no separate content
     text: str  # plain text of summary (or content), for ranking and search
-    author: str
-    published: datetime
-    image_url: str
+    author: str  # plain text
+    published: datetime  # aware UTC, clamped (see clean.clamp_published)
+    image_url: str  # absolute http(s) URL, or ""
+    categories: tuple[str, ...] = ()  # plain text tags from the feed
+    author_url: str = ""  # absolute http(s) URL, or ""
+    date_known: bool = True  # False when the feed gave no usable date
 
 
 @dataclass(frozen=True)
@@ -53,19 +93,240 @@ class ParsedFeed:
     title: str
     site_url: str
     entries: tuple[Entry, ...]
-    warning: str = ""  # feedparser's complaint when the feed was malformed but usable
+    warning: str = ""  # what was wrong with a malformed but usable feed
     ttl_minutes: int | None = None
-    skipped: int = field(default=0)  # entries dropped for lack of a title and link
+    skipped: int = 0  # entries dropped: nothing to show, or beyond MAX_ENTRIES
+    encoding: str = ""  # the character encoding the bytes were read with
+    image_url: str = ""  # the feed's own logo, when it names one
 
 
-def neutralise_dtd(utf8: bytes) -> bytes:
-    """Remove the DOCTYPE (with any internal subset) from the document prologue."""
-    root = _ROOT_ELEMENT.search(utf8)
-    head_end = root.start() if root else len(utf8)
-    head, body = utf8[:head_end], utf8[head_end:]
-    head = _DOCTYPE.sub(b"", head)
-    head = _LOOSE_DECLARATION.sub(b"", head)
-    return head + body
+# -- decoding ---------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=64)
+def _codec_name(label: str) -> str:
+    """Python's name for an encoding label, or "" when unknown or refused."""
+    try:
+        name = codecs.lookup(label.strip().lower()).name
+    except LookupError:
+        return ""
+    return "" if name.replace("-", "_") in _REFUSED_CODECS else name
+
+
+@functools.lru_cache(maxsize=64)
+def _is_single_byte(name: str) -> bool:
+    try:
+        return len(bytes(range(256)).decode(name, "replace")) == 256
+    except (LookupError, ValueError):
+        return False
+
+
+def _is_utf8_with_non_ascii(data: bytes) -> bool:
+    if data.isascii():
+        return False
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _try_decode(data: bytes, name: str) -> str | None:
+    try:
+        return data.decode(name)
+    except (UnicodeDecodeError, LookupError):
+        return None
+
+
+def decode_document(data: bytes, content_type: str | None = None) -> tuple[str, str]:
+    """Decode feed bytes to text; returns (text, encoding used).
+
+    Order of evidence: a byte-order mark; UTF-16/32 without a BOM recognised from
+    the first bytes; then the charset of the HTTP Content-Type and the XML
+    declaration, each used only if the bytes really decode with it. Bytes that are
+    valid UTF-8 with non-ASCII characters are read as UTF-8 even when a single-byte
+    charset (latin-1, windows-1252, ...) is declared: that label is wrong. The last
+    resort is windows-1252, then latin-1, which decode anything.
+    """
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            text = data[len(bom) :].decode(name, "replace")
+            return text, name
+    if data[:4] in (b"<\x00?\x00", b"<\x00\x00\x00") or data[:2] == b"<\x00":
+        name = "utf-32-le" if data[:4] == b"<\x00\x00\x00" else "utf-16-le"
+        return data.decode(name, "replace"), name
+    if data[:4] in (b"\x00<\x00?", b"\x00\x00\x00<") or data[:2] == b"\x00<":
+        name = "utf-32-be" if data[:4] == b"\x00\x00\x00<" else "utf-16-be"
+        return data.decode(name, "replace"), name
+
+    declared: list[str] = []
+    if content_type:
+        found = _CHARSET.search(content_type)
+        if found:
+            declared.append(_codec_name(found.group(1)))
+    in_document = _XML_ENCODING.match(data[:512])
+    if in_document:
+        declared.append(_codec_name(in_document.group(1).decode("ascii")))
+
+    utf8_evident: bool | None = None
+    for name in declared:
+        if not name or name.startswith(("utf_16", "utf_32", "utf-16", "utf-32")):
+            continue  # no BOM and not sniffed as such above: the label is wrong
+        if _is_single_byte(name):
+            if utf8_evident is None:
+                utf8_evident = _is_utf8_with_non_ascii(data)
+            if utf8_evident:
+                return data.decode("utf-8"), "utf-8"
+        text = _try_decode(data, name)
+        if text is not None:
+            return text, name
+    text = _try_decode(data, "utf-8")
+    if text is not None:
+        return text, "utf-8"
+    # Mostly UTF-8 with a few broken bytes: keep it UTF-8 and mark the damage,
+    # rather than turning every accented letter into mojibake.
+    lenient = data.decode("utf-8", "replace")
+    damaged = lenient.count("\ufffd")
+    if sum(1 for char in lenient if char > "\x7f") - damaged >= damaged:
+        return lenient, "utf-8"
+    text = _try_decode(data, "cp1252")
+    if text is not None:
+        return text, "cp1252"
+    return data.decode("latin-1"), "latin-1"
+
+
+# -- defusing ---------------------------------------------------------------------
+
+
+def _skip_quoted_or_comment(text: str, pos: int, end: int) -> int:
+    """Position after the DTD token starting at pos (a quote or a comment)."""
+    if text.startswith("<!--", pos):
+        close = text.find("-->", pos + 4, end)
+        return end if close < 0 else close + 3
+    quote = text[pos]
+    close = text.find(quote, pos + 1, end)
+    return end if close < 0 else close + 1
+
+
+def _end_of_doctype(text: str, start: int) -> int:
+    """Index just after the DOCTYPE declaration starting at `start`."""
+    end = len(text)
+    pos = start + len("<!DOCTYPE")
+    in_subset = False
+    while pos < end:
+        char = text[pos]
+        if char in "\"'" or text.startswith("<!--", pos):
+            pos = _skip_quoted_or_comment(text, pos, end)
+            continue
+        if char == "[":
+            in_subset = True
+        elif char == "]":
+            in_subset = False
+        elif char == ">" and not in_subset:
+            return pos + 1
+        pos += 1
+    return end
+
+
+def split_prolog(text: str) -> tuple[str, str]:
+    """Split a document into (prolog, rest) at the root element's start tag.
+
+    The prolog is everything before the root element: XML declaration, comments,
+    processing instructions, DOCTYPE with its internal subset (quoted strings and
+    comments inside it are skipped, so a ``]>`` or ``<rss>`` in an entity value
+    does not end it early).
+    """
+    pos, end = 0, len(text)
+    while pos < end:
+        if text[pos] in _WHITESPACE:
+            pos += 1
+        elif text.startswith("<?", pos):
+            close = text.find("?>", pos + 2)
+            pos = end if close < 0 else close + 2
+        elif text.startswith("<!--", pos):
+            close = text.find("-->", pos + 4)
+            pos = end if close < 0 else close + 3
+        elif text[pos : pos + 9].upper() == "<!DOCTYPE":
+            pos = _end_of_doctype(text, pos)
+        elif text.startswith("<!", pos):
+            # Any other declaration before the root (a stray <!ENTITY ...>).
+            pos = _end_of_doctype(text, pos)
+        else:
+            break
+    return text[:pos], text[pos:]
+
+
+def _replace_charref(match: re.Match[str]) -> str:
+    hex_digits, decimal = match.groups()
+    try:
+        code = int(hex_digits, 16) if hex_digits else int(decimal)
+    except ValueError:
+        return "\ufffd"
+    if code in (0x9, 0xA, 0xD):
+        return match.group(0)
+    if code < 0x20 or 0xD800 <= code <= 0xDFFF or code in (0xFFFE, 0xFFFF):
+        return "" if code < 0x20 else "\ufffd"
+    if code > 0x10FFFF:
+        return "\ufffd"
+    return match.group(0)
+
+
+def defuse(text: str) -> bytes:
+    """The document as UTF-8 bytes that are safe to give to feedparser.
+
+    The prolog is replaced by a bare UTF-8 XML declaration: no DOCTYPE, hence no
+    entity declarations and nothing to expand or fetch. Illegal characters and
+    character references to them are removed or replaced.
+    """
+    prolog, body = split_prolog(text)
+    body = _XML_ILLEGAL.sub("", body)
+    if "&#" in body:
+        body = _CHARREF.sub(_replace_charref, body)
+    # Lone surrogates cannot be encoded; they only come from decoding errors.
+    encoded = body.encode("utf-8", "replace")
+    # As many line breaks as the prolog had, so error line numbers stay true.
+    lines = b"\n" * min(prolog.count("\n"), 10_000)
+    return b'<?xml version="1.0" encoding="utf-8"?>' + lines + encoded
+
+
+# -- parsing ----------------------------------------------------------------------
+
+
+def _refuse_non_feed(text: str, parsed: Any) -> None:
+    """Raise ParseError with a readable reason when a document yielded no entries."""
+    _prolog, body = split_prolog(text)
+    head = body.lstrip()[:2048]
+    prolog_head = _prolog.lstrip()[:2048]
+    if _HTML_START.match(head) or _HTML_START.search(prolog_head):
+        raise ParseError("The address returned a web page, not a feed.")
+    if head[:1] in {"{", "["}:
+        raise ParseError(
+            "The address returned JSON, not an RSS or Atom feed "
+            "(JSON Feed is not supported)."
+        )
+    if not head.startswith("<") or not _NAME_START.match(head[1:2]):
+        raise ParseError("The address returned something that is not a feed.")
+    version = parsed.get("version")
+    if version in _FEED_VERSIONS_UNKNOWN:
+        reason = _bozo_message(parsed)
+        suffix = f" ({reason})" if reason else ""
+        raise ParseError(f"The document is not an RSS or Atom feed{suffix}.")
+
+
+def _bozo_message(parsed: Any) -> str:
+    """feedparser's complaint, phrased for people."""
+    if not parsed.get("bozo"):
+        return ""
+    exc = parsed.get("bozo_exception")
+    if isinstance(exc, xml.sax.SAXParseException):
+        detail = (
+            f"{exc.getMessage()} at line {exc.getLineNumber()}, "
+            f"column {exc.getColumnNumber()}"
+        )
+        message = f"The feed is not well-formed XML ({detail}); read leniently."
+    else:
+        message = f"The feed has errors ({exc}); read leniently."
+    return clean.plain_text_from_text(message, max_chars=300)
 
 
 def parse_feed(
@@ -75,33 +336,35 @@ def parse_feed(
     now: datetime,
     content_type: str | None = None,
 ) -> ParsedFeed:
-    """Parse feed bytes fetched from `url` (the base for relative links)."""
+    """Parse feed bytes fetched from `url` (the base for relative links).
+
+    Raises ParseError with a message for people when the bytes are empty, too big,
+    a web page, JSON or anything else that is not RSS or Atom. A malformed feed
+    that still yields entries is returned with `warning` set. Entries that have
+    neither a title, a text nor a link are counted in `skipped`. Duplicate GUIDs
+    are kept as they are: de-duplication belongs to storage.
+    """
+    if now.tzinfo is None:
+        raise ValueError("now must be an aware datetime")
     if not data or not data.strip():
         raise ParseError("The address returned an empty document, not a feed.")
     if len(data) > MAX_FEED_BYTES:
         raise ParseError(
             f"The feed is larger than {MAX_FEED_BYTES // (1024 * 1024)} MB; refused."
         )
-
-    headers = {"content-type": content_type or "application/xml"}
-    detection: dict = {}
-    try:
-        utf8 = convert_to_utf8(headers, data, detection)
-    except (UnicodeError, LookupError) as exc:
-        raise ParseError(
-            f"The feed's character encoding could not be read ({exc})."
-        ) from exc
-    safe = neutralise_dtd(utf8)
-
+    text, encoding = decode_document(data, content_type)
+    if not text.strip(_WHITESPACE + "\x00"):
+        raise ParseError("The address returned an empty document, not a feed.")
+    safe = defuse(text)
+    base_url = clean.absolute_url(url, allow_mailto=False)
     try:
         parsed = feedparser.parse(
             io.BytesIO(safe),
-            response_headers={
-                "content-type": "application/xml; charset=utf-8",
-                "content-location": url,
-            },
-            sanitize_html=True,
-            resolve_relative_uris=True,
+            # No content-location: feedparser would urljoin every element
+            # against it (a third of its time); links are resolved below.
+            response_headers={"content-type": "application/xml; charset=utf-8"},
+            sanitize_html=False,
+            resolve_relative_uris=False,
         )
     except (UnicodeError, ValueError, AttributeError, IndexError, TypeError) as exc:
         raise ParseError(
@@ -110,93 +373,161 @@ def parse_feed(
 
     raw_entries = parsed.get("entries") or []
     if not raw_entries:
-        if _LOOKS_LIKE_HTML.search(data[:2048]):
-            raise ParseError("The address returned a web page, not a feed.")
-        if parsed.get("bozo") and not parsed.get("version"):
-            reason = str(parsed.get("bozo_exception") or "not XML")
-            raise ParseError(
-                f"The document is not a valid RSS or Atom feed ({reason})."
-            )
+        _refuse_non_feed(text, parsed)
 
     meta = parsed.get("feed") or {}
-    site_url = clean.normalize_link(meta.get("link", ""), url)
+    site_url = clean.normalize_link(meta.get("link", ""), base_url)
+    entry_base = site_url or base_url
     entries: list[Entry] = []
-    skipped = 0
+    skipped = max(0, len(raw_entries) - MAX_ENTRIES)
     for raw in raw_entries[:MAX_ENTRIES]:
-        entry = _entry(raw, base_url=site_url or url, now=now)
+        # A plain dict: FeedParserDict's alias lookups cost more than the cleaning.
+        entry = _entry(dict(raw), base_url=entry_base, now=now)
         if entry is None:
             skipped += 1
         else:
             entries.append(entry)
-    skipped += max(0, len(raw_entries) - MAX_ENTRIES)
 
-    warning = ""
+    warnings = []
     if parsed.get("bozo"):
-        warning = clean.plain_text(
-            str(parsed.get("bozo_exception") or ""), max_chars=300
-        )
+        warnings.append(_bozo_message(parsed))
+    if len(raw_entries) > MAX_ENTRIES:
+        warnings.append(f"only the first {MAX_ENTRIES:,} entries were read")
+    title_detail = meta.get("title_detail") or {}
     return ParsedFeed(
-        title=clean.clean_title(meta.get("title", "")),
+        title=clean.clean_title(meta.get("title", ""), is_html=_is_html(title_detail)),
         site_url=site_url,
         entries=tuple(entries),
-        warning=warning,
+        warning="; ".join(w for w in warnings if w),
         ttl_minutes=_int_or_none(meta.get("ttl")),
         skipped=skipped,
+        encoding=encoding,
+        image_url=_feed_image(meta, base_url=entry_base),
     )
 
 
-def _entry(raw: dict, *, base_url: str, now: datetime) -> Entry | None:
-    link = clean.normalize_link(raw.get("link", ""), base_url)
-    title = clean.clean_title(raw.get("title", ""))
-    summary_html = clean.sanitize_html(
-        raw.get("summary", ""), base_url=link or base_url
+def _is_html(detail: Any) -> bool:
+    kind = str((detail or {}).get("type") or "text/html")
+    return "html" in kind
+
+
+def _html_field(value: str, detail: Any, *, base_url: str) -> str:
+    if not value:
+        return ""
+    if _is_html(detail):
+        return clean.sanitize_html(value, base_url=base_url)
+    return clean.text_to_html(value)
+
+
+def _entry(raw: Any, *, base_url: str, now: datetime) -> Entry | None:
+    raw_id = str(raw.get("id") or "")
+    raw_link = str(raw.get("link") or "")
+    if raw.get("guidislink") and raw_link == raw_id:
+        # feedparser copies a permalink <guid> into the link; it counts only when
+        # it really is an absolute URL ("12345" is an id, not a relative link).
+        link = clean.normalize_link(raw_id)
+    else:
+        link = clean.normalize_link(raw_link, base_url)
+    html_base = link or base_url
+
+    raw_summary = raw.get("summary", "")
+    summary_html = _html_field(
+        raw_summary, raw.get("summary_detail"), base_url=html_base
     )
     content_html = ""
     for content in raw.get("content") or []:
         value = content.get("value", "")
-        if value and value != raw.get("summary"):
-            content_html = clean.sanitize_html(value, base_url=link or base_url)
-            break
-    text = clean.plain_text(summary_html or content_html, max_chars=MAX_SUMMARY_TEXT)
+        if value and value != raw_summary:
+            content_html = _html_field(value, content, base_url=html_base)
+            if content_html:
+                break
+    text = clean.plain_text(
+        summary_html or content_html, max_chars=MAX_SUMMARY_TEXT, sanitized=True
+    )
+
+    title = clean.clean_title(
+        raw.get("title", ""), is_html=_is_html(raw.get("title_detail"))
+    )
     if not title:
-        title = clean.plain_text(text, max_chars=120)
-    if not title and not link:
-        return None
+        title = clean.plain_text_from_text(text, max_chars=120)
+    if not title:
+        if not link:
+            return None
+        title = link
 
-    guid = clean.strip_control_chars(str(raw.get("id") or "")).strip()[:1000]
-    if not guid:
-        guid = link or "sha1:" + hashlib.sha1(title.encode()).hexdigest()  # noqa: S324
-
+    published, date_known = _published(raw, now=now)
+    author, author_url = _author(raw)
     return Entry(
-        guid=guid,
+        guid=_guid(raw_id, link=link, title=title, text=text),
         url=link,
         title=title,
         summary_html=summary_html,
         content_html=content_html,
         text=text,
-        author=clean.plain_text(raw.get("author", ""), max_chars=200),
-        published=clean.clamp_published(_published(raw), now=now),
-        image_url=_image(
-            raw, base_url=link or base_url, html=summary_html + content_html
-        ),
+        author=author,
+        published=published,
+        image_url=_image(raw, base_url=html_base, html=summary_html + content_html),
+        categories=_categories(raw),
+        author_url=author_url,
+        date_known=date_known,
     )
 
 
-def _published(raw: dict) -> datetime | None:
+def _guid(raw_id: str, *, link: str, title: str, text: str) -> str:
+    guid = clean.collapse_whitespace(clean.strip_control_chars(raw_id))
+    if guid and (
+        len(guid) > MAX_GUID_CHARS
+        or clean.url_scheme(guid.replace("\t", "")) in _UNSAFE_GUID_SCHEMES
+    ):
+        # Kept stable and unique, but never a string that could act as a URL.
+        return "sha256:" + hashlib.sha256(guid.encode()).hexdigest()
+    if guid:
+        return guid
+    if link:
+        return link
+    return "fingerprint:" + clean.fingerprint(title, text)
+
+
+def _published(raw: Any, *, now: datetime) -> tuple[datetime, bool]:
     for key in ("published_parsed", "updated_parsed", "created_parsed"):
         value = raw.get(key)
-        if value:
-            try:
-                return datetime.fromtimestamp(calendar.timegm(value), tz=UTC)
-            except (OverflowError, ValueError, OSError):
-                continue
-    return None
+        if not value:
+            continue
+        try:
+            moment = datetime.fromtimestamp(calendar.timegm(value), tz=UTC)
+        except (OverflowError, ValueError, OSError, TypeError):
+            continue
+        clamped = clean.clamp_published(moment, now=now)
+        return clamped, clamped == moment
+    return now, False
 
 
-_IMG_SRC = re.compile(r'<img[^>]+src="([^"]+)"')
+def _author(raw: Any) -> tuple[str, str]:
+    detail = raw.get("author_detail") or {}
+    name = detail.get("name") or raw.get("author") or ""
+    author = clean.plain_text(str(name), max_chars=MAX_AUTHOR_CHARS)
+    author_url = clean.absolute_url(str(detail.get("href") or ""), allow_mailto=False)
+    return author, author_url
 
 
-def _image(raw: dict, *, base_url: str, html: str) -> str:
+def _categories(raw: Any) -> tuple[str, ...]:
+    found: list[str] = []
+    for tag in raw.get("tags") or []:
+        term = clean.plain_text(
+            str(tag.get("label") or tag.get("term") or ""),
+            max_chars=MAX_CATEGORY_CHARS,
+        )
+        if term and term not in found:
+            found.append(term)
+        if len(found) >= MAX_CATEGORIES:
+            break
+    return tuple(found)
+
+
+_IMG_SRC = re.compile(r'<img[^>]+?src="([^"]+)"')
+
+
+def _image(raw: Any, *, base_url: str, html: str) -> str:
     candidates = [m.get("url", "") for m in raw.get("media_thumbnail") or []]
     candidates += [
         m.get("url", "")
@@ -204,18 +535,27 @@ def _image(raw: dict, *, base_url: str, html: str) -> str:
         if m.get("medium") == "image" or str(m.get("type", "")).startswith("image/")
     ]
     candidates += [
-        e.get("href", "")
-        for e in raw.get("enclosures") or []
-        if str(e.get("type", "")).startswith("image/")
+        link.get("href", "")
+        for link in raw.get("links") or []
+        if link.get("rel") == "enclosure"
+        and str(link.get("type", "")).startswith("image/")
     ]
-    found = _IMG_SRC.search(html)
-    if found:
-        candidates.append(found.group(1).replace("&amp;", "&"))
+    image = raw.get("image")
+    if isinstance(image, dict):
+        candidates.append(image.get("href", ""))
     for candidate in candidates:
-        image = clean.absolute_url(candidate, base_url, allow_mailto=False)
-        if image:
-            return image
-    return ""
+        url = clean.absolute_url(str(candidate or ""), base_url, allow_mailto=False)
+        if url:
+            return url
+    # Images inside sanitised HTML are already absolute http(s) URLs.
+    found = _IMG_SRC.search(html) if "<img" in html else None
+    return html_unescape(found.group(1)) if found else ""
+
+
+def _feed_image(meta: Any, *, base_url: str) -> str:
+    image = meta.get("image") or {}
+    candidate = image.get("href") or image.get("url") or meta.get("logo") or ""
+    return clean.absolute_url(str(candidate), base_url, allow_mailto=False)
 
 
 def _int_or_none(value: object) -> int | None:

@@ -15,8 +15,9 @@ from django.utils import timezone
 from feed.ingest import fetch as fetching
 from feed.ingest.clean import fingerprint
 from feed.ingest.parse import Entry, ParsedFeed, ParseError, parse_feed
-from feed.models import Article, Source
+from feed.models import Article, Feedback, Source, Story
 from feed.ranking import features
+from feed.services import stories
 
 logger = logging.getLogger(__name__)
 
@@ -24,6 +25,8 @@ logger = logging.getLogger(__name__)
 STALE_CLAIM = timedelta(minutes=15)
 MAX_INTERVAL = timedelta(hours=24)
 FEED_FILE_SUFFIXES = {".xml", ".rss", ".atom"}
+# Lookups by GUID/link/fingerprint go in chunks to stay under SQL parameter limits.
+LOOKUP_CHUNK = 2000
 
 
 @dataclass(frozen=True)
@@ -70,25 +73,48 @@ def due_source_ids(*, now: datetime, limit: int = 500) -> list[int]:
     )
 
 
-def claim_source(source_id: int, *, now: datetime) -> Source | None:
+def claim_source(source_id: int, *, now: datetime, claim: str = "") -> Source | None:
     """Mark the source as being fetched; None when another worker holds it.
 
-    A conditional UPDATE makes the claim exclusive across workers and processes.
+    A conditional UPDATE makes the claim exclusive across workers and processes. The
+    same `claim` (a task id) may take it again: a task redelivered after its worker
+    died resumes at once instead of waiting for the claim to go stale.
     """
+    free = Q(fetch_started_at__isnull=True) | Q(fetch_started_at__lt=now - STALE_CLAIM)
+    if claim:
+        free |= Q(fetch_claim=claim)
     claimed = (
         Source.objects.filter(pk=source_id, is_active=True)
-        .filter(
-            Q(fetch_started_at__isnull=True) | Q(fetch_started_at__lt=now - STALE_CLAIM)
-        )
-        .update(fetch_started_at=now)
+        .filter(free)
+        .update(fetch_started_at=now, fetch_claim=claim)
     )
     return Source.objects.get(pk=source_id) if claimed else None
 
 
-def fetch_source(source_id: int, *, now: datetime | None = None) -> IngestOutcome:
+def enable_source(source: Source, *, now: datetime) -> None:
+    """Re-enable a disabled source and fetch it soon, forgetting its failures."""
+    source.is_active = True
+    source.disabled_reason = ""
+    source.consecutive_failures = 0
+    source.first_failure_at = None
+    source.next_fetch_at = now
+    source.save(
+        update_fields=[
+            "is_active",
+            "disabled_reason",
+            "consecutive_failures",
+            "first_failure_at",
+            "next_fetch_at",
+        ]
+    )
+
+
+def fetch_source(
+    source_id: int, *, now: datetime | None = None, claim: str = ""
+) -> IngestOutcome:
     """Fetch, parse and store one source, recording its health either way."""
     now = now or timezone.now()
-    source = claim_source(source_id, now=now)
+    source = claim_source(source_id, now=now, claim=claim)
     if source is None:
         return IngestOutcome(source_id=source_id, label=str(source_id), skipped=True)
     try:
@@ -149,17 +175,80 @@ def ingest_bytes(
 def store_entries(
     source: Source, entries: Sequence[Entry], *, now: datetime
 ) -> StoreResult:
-    """Insert the entries that are new for this source.
+    """Insert the entries that are new for this source, each joined to its story.
 
     An entry is a duplicate when the source already has its GUID, its link or its
     content fingerprint (feeds that rewrite GUIDs do not duplicate). The unique
     (source, guid) constraint settles races between concurrent workers: each worker
-    stamps its rows with its own `fetched_at` and reads back only those.
+    stamps its rows with its own `fetched_at` and reads back only those. The insert
+    is one transaction, so a worker killed half-way leaves nothing half-stored.
     """
+    candidates = _unique_within_batch(entries)
+    known_guids, known_urls, known_prints = set(), set(), set()
+    for start in range(0, len(candidates), LOOKUP_CHUNK):
+        chunk = candidates[start : start + LOOKUP_CHUNK]
+        existing = Article.objects.filter(source=source).filter(
+            Q(guid__in=[e.guid for e, _ in chunk])
+            | Q(url__in=[e.url for e, _ in chunk if e.url])
+            | Q(fingerprint__in=[d for _, d in chunk])
+        )
+        for guid, url, digest in existing.values_list("guid", "url", "fingerprint"):
+            known_guids.add(guid)
+            known_urls.add(url)
+            known_prints.add(digest)
+    fresh = [
+        (entry, digest)
+        for entry, digest in candidates
+        if entry.guid not in known_guids
+        and digest not in known_prints
+        and not (entry.url and entry.url in known_urls)
+    ]
+    if not fresh:
+        return StoreResult(duplicates=len(entries))
+
+    vectors = features.transform(
+        [features.Document(title=e.title, text=e.text) for e, _ in fresh]
+    )
+    stamp = timezone.now()
+    with transaction.atomic():
+        story_ids = stories.story_ids_for(vectors, [e.published for e, _ in fresh])
+        rows = [
+            Article(
+                source=source,
+                guid=entry.guid,
+                url=entry.url,
+                title=entry.title[:500],
+                summary=entry.summary_html,
+                content=entry.content_html,
+                author=entry.author[:300],
+                image_url=entry.image_url[:2000],
+                published_at=entry.published,
+                fetched_at=stamp,
+                fingerprint=digest,
+                vector=features.encode_row(vectors[i]),
+                story_id=story_ids[i],
+            )
+            for i, (entry, digest) in enumerate(fresh)
+        ]
+        Article.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
+        stories.recount(set(story_ids))
+    new_ids: list[int] = []
+    for start in range(0, len(fresh), LOOKUP_CHUNK):
+        guids = [e.guid for e, _ in fresh[start : start + LOOKUP_CHUNK]]
+        new_ids += Article.objects.filter(
+            source=source, fetched_at=stamp, guid__in=guids
+        ).values_list("id", flat=True)
+    return StoreResult(
+        new_ids=tuple(sorted(new_ids)), duplicates=len(entries) - len(new_ids)
+    )
+
+
+def _unique_within_batch(entries: Sequence[Entry]) -> list[tuple[Entry, str]]:
+    """Entries with their fingerprints, dropping repeats of a GUID, link or content."""
     seen_guids: set[str] = set()
     seen_urls: set[str] = set()
     seen_prints: set[str] = set()
-    candidates: list[tuple[Entry, str]] = []
+    result = []
     for entry in entries:
         digest = fingerprint(entry.title, entry.text)
         if (
@@ -172,58 +261,39 @@ def store_entries(
         seen_prints.add(digest)
         if entry.url:
             seen_urls.add(entry.url)
-        candidates.append((entry, digest))
+        result.append((entry, digest))
+    return result
 
-    existing = Article.objects.filter(source=source).filter(
-        Q(guid__in=seen_guids) | Q(url__in=seen_urls) | Q(fingerprint__in=seen_prints)
-    )
-    known_guids, known_urls, known_prints = set(), set(), set()
-    for guid, url, digest in existing.values_list("guid", "url", "fingerprint"):
-        known_guids.add(guid)
-        known_urls.add(url)
-        known_prints.add(digest)
 
-    fresh = [
-        (entry, digest)
-        for entry, digest in candidates
-        if entry.guid not in known_guids
-        and digest not in known_prints
-        and not (entry.url and entry.url in known_urls)
-    ]
-    duplicates = len(entries) - len(fresh)
-    if not fresh:
-        return StoreResult(duplicates=duplicates)
+def unscored_ids(*, source_id: int | None = None, limit: int = 5000) -> list[int]:
+    """Articles stored but not scored yet (a worker died between the two steps)."""
+    articles = Article.objects.filter(scored_at__isnull=True)
+    if source_id is not None:
+        articles = articles.filter(source_id=source_id)
+    return list(articles.order_by("id").values_list("id", flat=True)[:limit])
 
-    vectors = features.transform(
-        [features.Document(title=e.title, text=e.text) for e, _ in fresh]
-    )
-    stamp = timezone.now()
-    rows = [
-        Article(
-            source=source,
-            guid=entry.guid,
-            url=entry.url,
-            title=entry.title[:500],
-            summary=entry.summary_html,
-            content=entry.content_html,
-            author=entry.author[:300],
-            image_url=entry.image_url[:2000],
-            published_at=entry.published,
-            fetched_at=stamp,
-            fingerprint=digest,
-            vector=features.encode_row(vectors[i]),
+
+def prune_old_articles(
+    *, older_than: timedelta, now: datetime, batch: int = 1000
+) -> int:
+    """Delete articles published before `now - older_than` that nobody saved, in
+    batches so that no statement locks much at once. Returns how many went."""
+    cutoff = now - older_than
+    saved = Feedback.objects.filter(signal=Feedback.Signal.SAVE).values("article_id")
+    deleted = 0
+    while True:
+        ids = list(
+            Article.objects.filter(published_at__lt=cutoff)
+            .exclude(pk__in=saved)
+            .values_list("id", flat=True)[:batch]
         )
-        for i, (entry, digest) in enumerate(fresh)
-    ]
-    Article.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
-    new_ids = tuple(
-        Article.objects.filter(
-            source=source, fetched_at=stamp, guid__in=[e.guid for e, _ in fresh]
-        )
-        .order_by("id")
-        .values_list("id", flat=True)
-    )
-    return StoreResult(new_ids=new_ids, duplicates=len(entries) - len(new_ids))
+        if not ids:
+            break
+        with transaction.atomic():
+            Article.objects.filter(pk__in=ids).delete()
+        deleted += len(ids)
+    Story.objects.filter(articles__isnull=True).delete()
+    return deleted
 
 
 def next_fetch_at(source: Source, *, now: datetime, failed: bool) -> datetime:
@@ -254,6 +324,7 @@ def _record_success(
             source.site_url = parsed.site_url[:2000]
     source.next_fetch_at = next_fetch_at(source, now=now, failed=False)
     source.fetch_started_at = None
+    source.fetch_claim = ""
     source.save()
 
 
@@ -274,11 +345,18 @@ def _record_failure(
     if error is not None and error.kind == "gone":
         source.is_active = False
         source.disabled_reason = message
+    elif now - source.first_failure_at >= timedelta(
+        days=settings.FETCH_DISABLE_AFTER_DAYS
+    ):
+        since = f"{source.first_failure_at:%d %b %Y}"
+        source.is_active = False
+        source.disabled_reason = f"Disabled after failing since {since}: {message}"
     source.save()
     source.refresh_from_db(fields=["consecutive_failures"])
     source.next_fetch_at = next_fetch_at(source, now=now, failed=True)
     source.fetch_started_at = None
-    source.save(update_fields=["next_fetch_at", "fetch_started_at"])
+    source.fetch_claim = ""
+    source.save(update_fields=["next_fetch_at", "fetch_started_at", "fetch_claim"])
 
 
 def _move_source(source: Source, new_url: str) -> None:

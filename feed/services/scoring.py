@@ -1,26 +1,24 @@
-"""Scoring articles: topic probabilities, story clusters, and topic-model refreshes."""
+"""Scoring articles: topic probabilities per article, and topic-model refreshes."""
 
 import logging
-from collections.abc import Iterable, Sequence
-from datetime import datetime, timedelta
+from collections.abc import Sequence
+from datetime import datetime
 
 import numpy as np
 import scipy.sparse as sp
 from django.db import transaction
-from django.db.models import Count, Max, Min
+from django.db.models import Count, Min
 from django.utils import timezone
 
 from feed.ingest.clean import plain_text
-from feed.models import Article, ArticleTopic, Story, Topic, TopicModel
-from feed.ranking import features, stories
+from feed.models import Article, ArticleTopic, Topic, TopicModel
+from feed.ranking import features
 from feed.ranking.topics import TopicClassifier, TopicSpec
 
 logger = logging.getLogger(__name__)
 
 # Probabilities below this are not stored: the feed treats them as zero.
-STORE_MIN_PROBABILITY = 0.02
-STORY_WINDOW = timedelta(days=2)
-STORY_MAX_NEIGHBOURS = 5000
+STORE_MIN_PROBABILITY = 0.05
 BACKGROUND_SIZE = 20_000
 CHUNK = 2000
 
@@ -104,56 +102,8 @@ def score_topics(articles: Sequence[Article], X: sp.csr_matrix) -> int:
     return len(rows)
 
 
-def assign_stories(articles: Sequence[Article], X: sp.csr_matrix) -> None:
-    """Attach each article without a story to a near-duplicate's story, or a new one."""
-    pending = [i for i, a in enumerate(articles) if a.story_id is None]
-    if not pending:
-        return
-    bounds = Article.objects.filter(pk__in=[articles[i].pk for i in pending]).aggregate(
-        first=Min("published_at"), last=Max("published_at")
-    )
-    neighbours = list(
-        Article.objects.filter(
-            story__isnull=False,
-            published_at__gte=bounds["first"] - STORY_WINDOW,
-            published_at__lte=bounds["last"] + STORY_WINDOW,
-        )
-        .exclude(pk__in=[a.pk for a in articles])
-        .order_by("-published_at")
-        .values_list("story_id", "vector")[:STORY_MAX_NEIGHBOURS]
-    )
-    recent = features.decode_rows(v for _, v in neighbours)
-    story_ids = np.array([s for s, _ in neighbours], dtype=np.int64)
-    matches = stories.match_stories(X[pending], recent, story_ids)
-
-    resolved: list[int] = []
-    with transaction.atomic():
-        for k, i in enumerate(pending):
-            match = matches[k]
-            if match is None:
-                story_id = Story.objects.create().pk
-            elif match < 0:
-                story_id = resolved[-match - 1]
-            else:
-                story_id = match
-            resolved.append(story_id)
-            articles[i].story_id = story_id
-        Article.objects.bulk_update([articles[i] for i in pending], ["story"])
-        _recount_stories(set(resolved))
-
-
-def _recount_stories(story_ids: Iterable[int]) -> None:
-    counts = (
-        Article.objects.filter(story_id__in=list(story_ids))
-        .values("story_id")
-        .annotate(n=Count("id"))
-    )
-    for row in counts:
-        Story.objects.filter(pk=row["story_id"]).update(article_count=row["n"])
-
-
 def score_articles(article_ids: Sequence[int]) -> int:
-    """Topic probabilities and story clusters for new articles; returns rows stored."""
+    """Topic probabilities for new articles; returns the rows stored."""
     stored = 0
     for start in range(0, len(article_ids), CHUNK):
         chunk = list(
@@ -171,9 +121,7 @@ def score_articles(article_ids: Sequence[int]) -> int:
         )
         if not chunk:
             continue
-        X = article_matrix(chunk)
-        stored += score_topics(chunk, X)
-        assign_stories(chunk, X)
+        stored += score_topics(chunk, article_matrix(chunk))
     return stored
 
 

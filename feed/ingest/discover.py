@@ -1,0 +1,117 @@
+"""Feed autodiscovery: the feeds a web page links to, and where feeds usually live.
+
+When a person gives the address of a site instead of its feed, `parse_feed` says
+"The address returned a web page". The caller then fetches that page and asks
+`find_feed_links` for the ``<link rel="alternate" type="application/rss+xml">``
+(or Atom) elements, and failing that tries `candidate_urls` (COMMON_FEED_PATHS on
+the same site). Every URL returned is absolute http(s); each must still go through
+`fetch_feed` and its SSRF guard. Django-free.
+"""
+
+from html.parser import HTMLParser
+from urllib.parse import urljoin, urlsplit
+
+from feed.ingest import clean
+from feed.ingest.parse import decode_document, split_prolog
+
+FEED_TYPES = {
+    "application/rss+xml",
+    "application/atom+xml",
+    "application/rdf+xml",
+    "application/x-rss+xml",
+    "application/x-atom+xml",
+}
+COMMON_FEED_PATHS = (
+    "/feed",
+    "/rss",
+    "/feed.xml",
+    "/rss.xml",
+    "/atom.xml",
+    "/index.xml",
+    "/feed/",
+    "/rss/",
+    "/feeds/posts/default",
+    "/?feed=rss2",
+)
+MAX_HTML_BYTES = 2 * 1024 * 1024
+MAX_LINKS = 20
+FEED_ROOTS = {"rss", "feed", "rdf:rdf", "rdf"}
+
+
+class _LinkCollector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.base = ""
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in {"link", "base"}:
+            return
+        values = {name.lower(): (value or "") for name, value in attrs}
+        if tag == "base":
+            if not self.base and values.get("href"):
+                self.base = values["href"]
+            return
+        rel = set(values.get("rel", "").lower().split())
+        kind = values.get("type", "").lower().split(";", 1)[0].strip()
+        if rel & {"alternate", "feed"} and kind in FEED_TYPES and values.get("href"):
+            self.hrefs.append(values["href"])
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+
+
+def _feed_scheme_to_http(href: str) -> str:
+    """feed://host/x and feed:https://host/x are old spellings of http(s) URLs."""
+    lowered = href[:12].lower()
+    if lowered.startswith("feed:http"):
+        return href[5:]
+    if lowered.startswith("feed://"):
+        return "http://" + href[7:]
+    return href
+
+
+def find_feed_links(html: bytes, base_url: str) -> list[str]:
+    """Absolute http(s) URLs of the feeds a page declares, in page order, unique.
+
+    Reads at most the first 2 MB. Honours ``<base href>``. ``feed:`` URLs are
+    turned into http(s); other schemes are dropped.
+    """
+    text, _encoding = decode_document(html[:MAX_HTML_BYTES], None)
+    collector = _LinkCollector()
+    collector.feed(text)
+    collector.close()
+    base = clean.absolute_url(base_url, allow_mailto=False)
+    if collector.base:
+        base = clean.absolute_url(urljoin(base, collector.base), allow_mailto=False)
+    found: list[str] = []
+    for href in collector.hrefs:
+        url = clean.absolute_url(_feed_scheme_to_http(href.strip()), base)
+        if url.startswith(("http://", "https://")) and url not in found:
+            found.append(url)
+        if len(found) >= MAX_LINKS:
+            break
+    return found
+
+
+def candidate_urls(site_url: str) -> list[str]:
+    """COMMON_FEED_PATHS on the site of `site_url` (its scheme and host)."""
+    url = clean.absolute_url(site_url, allow_mailto=False)
+    if not url:
+        return []
+    parts = urlsplit(url)
+    root = f"{parts.scheme.lower()}://{parts.netloc.lower()}"
+    return [root + path for path in COMMON_FEED_PATHS]
+
+
+def looks_like_feed(data: bytes) -> bool:
+    """True when the document's root element is rss, feed (Atom) or rdf:RDF.
+
+    A cheap sniff on the first 64 kB, to pick a candidate before parsing it.
+    """
+    text, _encoding = decode_document(data[:65536], None)
+    _prolog, body = split_prolog(text)
+    if not body.startswith("<"):
+        return False
+    name = body[1:40].split(None, 1)[0].split(">", 1)[0].rstrip("/").lower()
+    return name in FEED_ROOTS
