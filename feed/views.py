@@ -87,18 +87,13 @@ def _queue_topic_refresh() -> None:
 def _feed_page(
     request: HttpRequest, page: FeedPage, *, view: str, **context
 ) -> HttpResponse:
-    user = request.user
-    given = browsing.signals_given(user, [i.article.pk for i in page.items])
-    cards = [(item, given.get(item.article.pk, set())) for item in page.items]
-    followed = Topic.objects.filter(follows__user=user).order_by("name")
     return render(
         request,
         "feed/home.html",
         {
             "page": page,
-            "cards": cards,
             "view": view,
-            "followed_topics": followed,
+            "followed_topics": sorted(page.followed_topics, key=lambda t: t.name),
             "card_actions": CARD_ACTIONS,
             "toggles": TOGGLES,
             "search_form": context.pop("search_form", None) or SearchForm(),

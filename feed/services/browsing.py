@@ -1,8 +1,7 @@
-"""The reader's other ways through the articles: all recent, saved, search; the
-signals already given on a page of cards; and each topic's daily activity."""
+"""The reader's other ways through the articles: all recent, saved, search, read
+marks; and each topic's daily activity."""
 
 import re
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
@@ -20,8 +19,6 @@ from feed.services.reading import FeedItem, FeedPage, TopicChip
 SEARCH_MAX_TERMS = 8
 SEARCH_MAX_LENGTH = 200
 ACTIVITY_DAYS = 30
-# Signals a card shows as already given (pressed buttons).
-CARD_SIGNALS = (Feedback.Signal.LIKE, Feedback.Signal.SAVE)
 
 
 @dataclass(frozen=True)
@@ -71,7 +68,7 @@ def saved_for(user, *, limit: int = 20, cursor: str | None = None) -> FeedPage:
 
 def search_vector() -> SearchVector:
     """What PostgreSQL searches: titles weigh more than summaries. Indexed by
-    feed/migrations/0002 with exactly this expression."""
+    feed/migrations/0003 with exactly this expression."""
     return SearchVector("title", weight="A", config="english") + SearchVector(
         "summary", weight="B", config="english"
     )
@@ -129,16 +126,6 @@ def _fallback_search(articles: QuerySet, terms: Sequence[str]) -> QuerySet:
     return articles.annotate(title_match=in_title_first).order_by(
         "-title_match", "-published_at", "-id"
     )
-
-
-def signals_given(user, article_ids: Iterable[int]) -> dict[int, set[str]]:
-    """The card signals (like, save) the reader already gave, per article."""
-    given: dict[int, set[str]] = defaultdict(set)
-    for article_id, signal in Feedback.objects.filter(
-        user=user, article_id__in=list(article_ids), signal__in=CARD_SIGNALS
-    ).values_list("article_id", "signal"):
-        given[article_id].add(signal)
-    return given
 
 
 def mark_read(user, article_ids: Iterable[int]) -> int:
@@ -203,7 +190,9 @@ def _page(
     """Cards for `ids` (one more than `limit` was asked for, to know if more exist)."""
     more = len(ids) > limit
     ids = ids[:limit]
-    articles = Article.objects.select_related("source", "story").in_bulk(ids)
+    articles = reading.with_card_signals(
+        Article.objects.select_related("source", "story"), user
+    ).in_bulk(ids)
     chips: dict[int, list[TopicChip]] = {i: [] for i in ids}
     for article_id, slug, name, probability in (
         ArticleTopic.objects.filter(
@@ -221,6 +210,7 @@ def _page(
             why="",
             topics=tuple(chips[i]),
             story_size=articles[i].story.article_count if articles[i].story else 1,
+            signals=reading.card_signals(articles[i]),
         )
         for i in ids
         if i in articles

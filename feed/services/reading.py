@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from feed.ingest.clean import plain_text
@@ -52,6 +52,8 @@ class FeedItem:
     why: str
     topics: tuple[TopicChip, ...]
     story_size: int
+    # The card signals the reader already gave (shown as pressed buttons).
+    signals: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,28 @@ class FeedPage:
     items: list[FeedItem]
     next_cursor: str | None
     as_of: datetime
+    # Every topic the reader follows (the page's topic filter), when known.
+    followed_topics: tuple[Topic, ...] = ()
+
+
+# Signals a card shows as already given.
+CARD_SIGNALS = (Feedback.Signal.LIKE, Feedback.Signal.SAVE)
+
+
+def with_card_signals(articles: QuerySet, user) -> QuerySet:
+    """Annotate each article with whether the reader liked or saved it, so cards
+    need no query of their own."""
+    given = Feedback.objects.filter(user=user, article=OuterRef("pk"))
+    return articles.annotate(
+        **{
+            f"given_{signal}": Exists(given.filter(signal=signal))
+            for signal in CARD_SIGNALS
+        }
+    )
+
+
+def card_signals(article: Article) -> frozenset[str]:
+    return frozenset(s for s in CARD_SIGNALS if getattr(article, f"given_{s}", False))
 
 
 def blend_weights() -> blend.BlendWeights:
@@ -153,8 +177,11 @@ def rank_feed_for(
     )
     if since is None:
         rows = _window(rows, as_of=as_of)
+    followed_topics = tuple(f.topic for f in follows)
     if not rows:
-        return FeedPage(items=[], next_cursor=None, as_of=as_of)
+        return FeedPage(
+            items=[], next_cursor=None, as_of=as_of, followed_topics=followed_topics
+        )
 
     ids = np.array([r[0] for r in rows], dtype=np.int64)
     position_of = {int(article_id): i for i, article_id in enumerate(ids)}
@@ -167,10 +194,9 @@ def rank_feed_for(
 
     personal_model = personalisation.model_for(user)
     personal = np.zeros(len(rows))
+    liked = None
     if personal_model is not None:
-        vectors = dict(
-            Article.objects.filter(pk__in=ids.tolist()).values_list("id", "vector")
-        )
+        vectors, liked = personalisation.vectors_and_liked(user, ids.tolist())
         X = features.decode_rows(vectors.get(int(i), b"") for i in ids)
         personal = personal_model.decision_function(X)
 
@@ -190,8 +216,13 @@ def rank_feed_for(
     next_cursor = (
         encode_cursor(offset + limit, as_of) if offset + limit < len(order) else None
     )
-    items = _items(user, page, c, scored, followed)
-    return FeedPage(items=items, next_cursor=next_cursor, as_of=as_of)
+    items = _items(user, page, c, scored, followed, liked=liked)
+    return FeedPage(
+        items=items,
+        next_cursor=next_cursor,
+        as_of=as_of,
+        followed_topics=followed_topics,
+    )
 
 
 def _window(rows: list[tuple], *, as_of: datetime) -> list[tuple]:
@@ -207,9 +238,11 @@ def _window(rows: list[tuple], *, as_of: datetime) -> list[tuple]:
     return rows
 
 
-def _items(user, page, c, scored, followed) -> list[FeedItem]:
+def _items(user, page, c, scored, followed, *, liked=None) -> list[FeedItem]:
     ids = [int(c.ids[p]) for p in page]
-    articles = Article.objects.select_related("source", "story").in_bulk(ids)
+    articles = with_card_signals(
+        Article.objects.select_related("source", "story"), user
+    ).in_bulk(ids)
     chips: dict[int, list[TopicChip]] = {i: [] for i in ids}
     for article_id, slug, name, probability in (
         ArticleTopic.objects.filter(
@@ -223,7 +256,7 @@ def _items(user, page, c, scored, followed) -> list[FeedItem]:
 
     topics = [t for t, _ in followed]
     classifiers = scoring.topic_classifiers(topics) if topics else {}
-    liked = personalisation.liked_matrix(user) if scored.personal.any() else None
+    liked = liked if scored.personal.any() else None
     items = []
     for p in page:
         article = articles[int(c.ids[p])]
@@ -245,6 +278,7 @@ def _items(user, page, c, scored, followed) -> list[FeedItem]:
                 ),
                 topics=tuple(chips[article.pk]),
                 story_size=article.story.article_count if article.story else 1,
+                signals=card_signals(article),
             )
         )
     return items

@@ -1,0 +1,288 @@
+"""The feed pages: cards, actions with and without JavaScript, the saved, all recent
+and search views, pagination, empty states, read marks and the query budget."""
+
+import dataclasses
+import re
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.utils import timezone
+
+from feed import views
+from feed.models import Feedback, Follow, ReadMark
+from feed.services import personalisation
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def reader_client(core_topics, *slugs, **fields):
+    reader = factories.make_user(**fields)
+    for slug in slugs or ("ai",):
+        Follow.objects.create(user=reader, topic=core_topics[slug])
+    client = Client()
+    client.force_login(reader)
+    return reader, client
+
+
+SYLLABLES = ["ka", "lo", "mi", "ne", "su", "ta", "ri", "vo", "pe", "zu", "ha", "go"]
+
+
+def made_up_word(n: int) -> str:
+    """A distinct nonsense word per n, so that articles are not near-duplicates."""
+    word = ""
+    for _ in range(3):
+        n, k = divmod(n, len(SYLLABLES))
+        word += SYLLABLES[k]
+    return word + "x"
+
+
+def ai_articles(n: int, *, source=None, hours_apart: float = 0.25) -> list:
+    """n distinct articles about AI (different stories), newest first."""
+    now = timezone.now()
+    words = [made_up_word(k) for k in range(6 * n)]
+    return factories.make_articles(
+        source or factories.make_source(),
+        [
+            factories.entry(
+                f"AI model {' '.join(words[6 * k : 6 * k + 4])}",
+                f"Language model news: {' '.join(words[6 * k + 4 : 6 * k + 6])}.",
+                published=now - timedelta(hours=1 + k * hours_apart),
+            )
+            for k in range(n)
+        ],
+    )
+
+
+def card_ids(html: str) -> list[int]:
+    return [int(i) for i in re.findall(r'id="article-(\d+)"', html)]
+
+
+def test_a_card_shows_image_lazily_and_opens_its_link_in_a_new_tab(core_topics):
+    reader, client = reader_client(core_topics, "chips")
+    source = factories.make_source(title="Wafer Weekly")
+    entry = factories.entry(
+        "Chipmaker opens a new fab for AI accelerators",
+        "The semiconductor foundry will make GPUs.",
+        url="https://wafer.example.com/fab",
+    )
+    entry = dataclasses.replace(entry, image_url="https://img.example/f.jpg")
+    (article,) = factories.make_articles(source, [entry])
+    html = client.get("/").content.decode()
+    assert (
+        '<a href="https://wafer.example.com/fab" target="_blank" '
+        'rel="noopener noreferrer"' in html
+    )
+    assert 'src="https://img.example/f.jpg"' in html and 'loading="lazy"' in html
+    assert "Wafer Weekly" in html and "ago</time>" in html
+    assert f'data-open="/articles/{article.pk}/feedback/"' in html
+
+
+def test_a_story_from_several_sources_is_one_card_with_their_count(core_topics):
+    reader, client = reader_client(core_topics, "chips")
+    title = "Nvidia unveils its next AI chip for data centers at a developer event"
+    text = "The GPU maker says the accelerator doubles performance per watt."
+    for _ in range(3):
+        factories.make_articles(factories.make_source(), [factories.entry(title, text)])
+    html = client.get("/").content.decode()
+    assert len(card_ids(html)) == 1
+    assert "+2 sources" in html
+
+
+def test_like_and_save_answer_json_and_toggle_back(core_topics):
+    reader, client = reader_client(core_topics)
+    (article,) = ai_articles(1)
+    url = f"/articles/{article.pk}/feedback/"
+    json_headers = {"Accept": "application/json"}
+    reply = client.post(url, {"signal": "save"}, headers=json_headers).json()
+    assert reply == {"ok": True, "signal": "save", "active": True}
+    html = client.get("/").content.decode()
+    assert 'data-signal="save" aria-pressed="true"' in html
+    # The pressed button's form carries undo=1, so without JavaScript it unsaves.
+    assert 'name="undo" value="1"' in html
+    reply = client.post(url, {"signal": "save", "undo": "1"}, headers=json_headers)
+    assert reply.json()["active"] is False
+    assert not Feedback.objects.filter(user=reader, signal="save").exists()
+
+
+def test_hiding_without_javascript_redirects_back_with_a_message(core_topics):
+    reader, client = reader_client(core_topics)
+    article, other = ai_articles(2)
+    response = client.post(
+        f"/articles/{article.pk}/feedback/",
+        {"signal": "hide", "next": "/recent/"},
+        follow=True,
+    )
+    assert response.redirect_chain[-1][0] == "/recent/"
+    html = response.content.decode()
+    assert "is gone from your feed" in html
+    assert card_ids(html) == [other.pk]
+
+
+def test_an_offsite_next_is_ignored(core_topics):
+    reader, client = reader_client(core_topics)
+    (article,) = ai_articles(1)
+    response = client.post(
+        f"/articles/{article.pk}/feedback/",
+        {"signal": "like", "next": "https://evil.example/"},
+    )
+    assert response["Location"] == "/"
+
+
+def test_saved_lists_saved_articles_newest_saved_first(core_topics):
+    reader, client = reader_client(core_topics)
+    first, second, unsaved = ai_articles(3)
+    personalisation.record_feedback(reader, second, "save")
+    personalisation.record_feedback(reader, first, "save")
+    html = client.get("/saved/").content.decode()
+    assert card_ids(html) == [first.pk, second.pk]
+    assert 'aria-current="page">Saved</a>' in html
+
+
+def test_all_recent_is_newest_first_regardless_of_topics(core_topics):
+    reader, client = reader_client(core_topics, "chips")
+    now = timezone.now()
+    older, newer = factories.make_articles(
+        factories.make_source(),
+        [factories.entry("Local bakery turns one hundred", published=now - timedelta(hours=3)),
+         factories.entry("Rowing club wins the regatta", published=now - timedelta(hours=1))],
+    )  # fmt: skip
+    assert card_ids(client.get("/recent/").content.decode()) == [newer.pk, older.pk]
+
+
+def test_search_finds_words_in_titles_and_summaries(core_topics):
+    reader, client = reader_client(core_topics)
+    in_title, in_summary, neither = factories.make_articles(
+        factories.make_source(),
+        [factories.entry("Quantum computer reaches a thousand qubits", "Physics news."),
+         factories.entry("Lab news", "A quantum computer startup raises money."),
+         factories.entry("Bakery news", "Bread and cakes.")],
+    )  # fmt: skip
+    html = client.get("/search/", {"q": "quantum computer"}).content.decode()
+    assert card_ids(html) == [in_title.pk, in_summary.pk]
+    assert "Stories matching “quantum computer”" in html
+    html = client.get("/search/", {"q": "submarine"}).content.decode()
+    assert card_ids(html) == [] and "No stories match" in html
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="stemming needs PostgreSQL's search"
+)
+def test_search_on_postgresql_stems_words(core_topics):
+    reader, client = reader_client(core_topics)
+    (article,) = factories.make_articles(
+        factories.make_source(),
+        [factories.entry("Regulators are investigating chipmakers", "Antitrust.")],
+    )
+    html = client.get("/search/", {"q": "investigate chipmaker"}).content.decode()
+    assert card_ids(html) == [article.pk]
+
+
+def test_search_leaves_out_hidden_stories_and_muted_words(core_topics):
+    reader, client = reader_client(core_topics)
+    hidden, muted, shown = factories.make_articles(
+        factories.make_source(),
+        [factories.entry("Rocket launch delayed by weather"),
+         factories.entry("Rocket startup hires a celebrity"),
+         factories.entry("Rocket lands on a barge")],
+    )  # fmt: skip
+    personalisation.record_feedback(reader, hidden, "hide")
+    client.post("/mutes/", {"phrase": "celebrity"})
+    assert card_ids(client.get("/search/?q=rocket").content.decode()) == [shown.pk]
+
+
+def test_older_stories_link_pages_through_the_feed_without_repeats(core_topics):
+    reader, client = reader_client(core_topics)
+    ai_articles(25)
+    first = client.get("/").content.decode()
+    link = re.search(r'href="\?cursor=([^"]+)" rel="next"', first)
+    assert link, "no Older stories link"
+    second = client.get("/", {"cursor": link.group(1)}).content.decode()
+    assert len(card_ids(first)) == 20 and len(card_ids(second)) == 5
+    assert not set(card_ids(first)) & set(card_ids(second))
+    assert 'rel="next"' not in second
+
+
+def test_a_forged_cursor_sends_the_reader_back_to_the_first_page(core_topics):
+    reader, client = reader_client(core_topics)
+    for path in ("/", "/recent/", "/saved/"):
+        response = client.get(path, {"cursor": "not-a-cursor"})
+        assert response.status_code == 302 and response["Location"] == path
+
+
+@pytest.mark.parametrize(
+    ("path", "advice"),
+    [
+        ("/", "You are all caught up"),
+        ("/saved/", "Nothing saved yet"),
+        ("/recent/", "No stories have arrived yet"),
+        ("/search/", "Type a few words"),
+        ("/?topic=chips", "Nothing about Chips right now"),
+    ],
+)
+def test_empty_views_say_what_to_do(core_topics, path, advice):
+    reader, client = reader_client(core_topics, "ai", "chips")
+    assert advice in client.get(path).content.decode()
+
+
+def test_a_reader_without_topics_is_told_to_follow_some(core_topics):
+    reader = factories.make_user()
+    client = Client()
+    client.force_login(reader)
+    assert "Follow a few topics" in client.get("/").content.decode()
+
+
+def test_read_marks_leave_the_ranked_feed_only_when_the_setting_is_on(core_topics):
+    reader, client = reader_client(core_topics)
+    read, unread = ai_articles(2)
+    assert client.post("/articles/read/", {"ids": f"{read.pk}"}).status_code == 204
+    assert ReadMark.objects.filter(user=reader, article=read).exists()
+    assert read.pk in card_ids(client.get("/").content.decode())
+    client.post("/settings/reading/", {"mark_read_on_scroll": "on"})
+    html = client.get("/").content.decode()
+    assert card_ids(html) == [unread.pk]
+    assert 'data-mark-read="/articles/read/"' in html
+    # Read stories stay under All recent.
+    assert read.pk in card_ids(client.get("/recent/").content.decode())
+
+
+def test_read_marks_refuse_garbage(core_topics):
+    reader, client = reader_client(core_topics)
+    for ids in ("", "1,x", ",".join(["1"] * 201)):
+        assert client.post("/articles/read/", {"ids": ids}).status_code == 400
+
+
+@pytest.mark.parametrize("page_size", [20, 100])
+def test_the_feed_page_needs_at_most_ten_queries_whatever_the_page_size(
+    core_topics, monkeypatch, django_assert_max_num_queries, page_size
+):
+    reader, client = reader_client(core_topics, "ai", "chips", "trade")
+    articles = ai_articles(120, hours_apart=0.1)
+    # A personal model (likes, saves) and mutes exercise every query the page has.
+    personalisation.record_feedback(reader, articles[0], "like")
+    personalisation.record_feedback(reader, articles[1], "save")
+    personalisation.record_feedback(reader, articles[2], "dislike")
+    client.post("/mutes/", {"phrase": "bakery"})
+    monkeypatch.setattr(views, "PAGE_SIZE", page_size)
+    client.get("/")  # Warm the per-process topic-model cache, as any running server.
+    with django_assert_max_num_queries(10):
+        response = client.get("/")
+    assert len(card_ids(response.content.decode())) == page_size
+    assert 'aria-pressed="true"' in response.content.decode()
+
+
+@pytest.mark.parametrize("path", ["/recent/", "/saved/", "/search/?q=model"])
+def test_the_other_views_need_at_most_ten_queries(
+    core_topics, monkeypatch, django_assert_max_num_queries, path
+):
+    reader, client = reader_client(core_topics)
+    articles = ai_articles(60, hours_apart=0.1)
+    Feedback.objects.bulk_create(
+        [Feedback(user=reader, article=a, signal="save") for a in articles[:50]]
+    )
+    monkeypatch.setattr(views, "PAGE_SIZE", 50)
+    with django_assert_max_num_queries(10):
+        response = client.get(path)
+    assert len(card_ids(response.content.decode())) == 50
