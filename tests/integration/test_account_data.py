@@ -1,0 +1,146 @@
+"""The reader's data: settings, API tokens, export (JSON and OPML) and deletion."""
+
+import json
+from xml.etree import ElementTree
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
+from django.test import Client
+
+from accounts.models import ApiToken
+from feed.models import (
+    DigestLog,
+    Feedback,
+    Follow,
+    Mute,
+    ReadMark,
+    Source,
+    Subscription,
+    Topic,
+)
+from feed.services import personalisation, preferences
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def logged_in(reader) -> Client:
+    client = Client()
+    client.force_login(reader)
+    return client
+
+
+def reader_with_everything(core_topics):
+    """A reader who has used every feature: follows, an own topic, a mute, likes,
+    a save, read marks, an own source, a token and a digest."""
+    reader = factories.make_user("everything")
+    Follow.objects.create(user=reader, topic=core_topics["chips"], weight=2.0)
+    preferences.create_own_topic(reader, name="Bread", words="sourdough, rye")
+    preferences.add_mute(reader, "celebrity")
+    liked, saved = factories.make_articles(
+        factories.make_source(title="Chip Weekly"),
+        [factories.entry("TSMC opens a new fab", url="https://chips.example/fab"),
+         factories.entry("Nvidia ships a GPU", url="https://chips.example/gpu")],
+    )  # fmt: skip
+    personalisation.record_feedback(reader, liked, "like")
+    personalisation.record_feedback(reader, saved, "save")
+    ReadMark.objects.create(user=reader, article=liked)
+    own = factories.make_source(
+        url="https://own.example/feed.xml",
+        title="My Own Blog",
+        site_url="https://own.example/",
+        is_default=False,
+    )
+    Subscription.objects.create(user=reader, source=own)
+    factories.make_articles(own, [factories.entry("Post on my own blog")])
+    ApiToken.objects.create(user=reader, key_hash="0" * 64)
+    DigestLog.objects.create(user=reader, local_date="2026-01-05")
+    EmailAddress.objects.create(user=reader, email=reader.email, verified=True)
+    return reader
+
+
+def test_the_json_export_holds_everything_the_reader_gave(core_topics):
+    reader = reader_with_everything(core_topics)
+    response = logged_in(reader).get("/settings/export.json")
+    assert response["Content-Type"] == "application/json"
+    assert "attachment" in response["Content-Disposition"]
+    data = json.loads(response.content)
+    assert data["profile"]["email"] == reader.email
+    assert data["profile"]["email_verified"] is True
+    assert {f["topic"] for f in data["follows"]} >= {"chips"}
+    assert {"topic": "chips", "name": "Chips", "weight": 2.0} in data["follows"]
+    assert [t["name"] for t in data["own_topics"]] == ["Bread"]
+    assert data["own_topics"][0]["terms"] == ["sourdough", "rye"]
+    assert data["mutes"] == ["celebrity"]
+    assert [(f["signal"], f["article"]["url"]) for f in data["feedback"]] == [
+        ("like", "https://chips.example/fab")
+    ]
+    assert [s["url"] for s in data["saved"]] == ["https://chips.example/gpu"]
+    assert data["sources"] == [
+        {"url": "https://own.example/feed.xml", "title": "My Own Blog",
+         "site_url": "https://own.example/"}
+    ]  # fmt: skip
+    text = response.content.decode()
+    assert "password" not in text and "key_hash" not in text and "0" * 64 not in text
+
+
+def test_the_opml_export_lists_the_readers_own_sources(core_topics):
+    reader = reader_with_everything(core_topics)
+    response = logged_in(reader).get("/settings/export.opml")
+    assert response["Content-Type"].startswith("text/x-opml")
+    outlines = ElementTree.fromstring(response.content).findall("./body/outline")
+    assert [(o.get("xmlUrl"), o.get("title"), o.get("htmlUrl")) for o in outlines] == [
+        ("https://own.example/feed.xml", "My Own Blog", "https://own.example/")
+    ]
+
+
+def test_deleting_the_account_needs_the_password(core_topics):
+    reader = reader_with_everything(core_topics)
+    client = logged_in(reader)
+    response = client.post("/settings/delete/", {"password": "not it"})
+    assert response.status_code == 200
+    assert "That is not your password" in response.content.decode()
+    assert get_user_model().objects.filter(pk=reader.pk).exists()
+
+
+def test_deleting_the_account_removes_all_of_the_readers_data(core_topics):
+    reader = reader_with_everything(core_topics)
+    bystander = factories.make_user()
+    Follow.objects.create(user=bystander, topic=core_topics["chips"])
+    shared = Source.objects.get(title="Chip Weekly")
+    client = logged_in(reader)
+    response = client.post("/settings/delete/", {"password": factories.PASSWORD})
+    assert "Your account is deleted" in response.content.decode()
+    assert not get_user_model().objects.filter(pk=reader.pk).exists()
+    for model in (Follow, Feedback, Mute, ReadMark, Subscription, ApiToken, DigestLog):
+        assert not model.objects.filter(user_id=reader.pk).exists(), model
+    assert not Topic.objects.filter(owner_id=reader.pk).exists()
+    assert not EmailAddress.objects.filter(user_id=reader.pk).exists()
+    # The source only they had added is gone; shared ones and others' data stay.
+    assert not Source.objects.filter(url="https://own.example/feed.xml").exists()
+    assert Source.objects.filter(pk=shared.pk).exists()
+    assert Follow.objects.filter(user=bystander).exists()
+    # And the session is over.
+    assert client.get("/settings/").status_code == 302
+
+
+def test_api_tokens_are_shown_once_and_can_be_revoked(core_topics):
+    reader = factories.make_user()
+    client = logged_in(reader)
+    page = client.post("/settings/tokens/", follow=True).content.decode()
+    assert "tid_" in page and "it is not shown again" in page
+    assert "tid_" not in client.get("/settings/").content.decode()
+    token = ApiToken.objects.get(user=reader)
+    client.post(f"/settings/tokens/{token.pk}/revoke/")
+    assert not ApiToken.objects.filter(user=reader).exists()
+
+
+def test_the_settings_page_shows_verification_and_two_factor_state(core_topics):
+    reader = factories.make_user()
+    EmailAddress.objects.create(user=reader, email=reader.email, verified=False)
+    html = logged_in(reader).get("/settings/").content.decode()
+    assert "not verified" in html and "Digests go only to a verified address" in html
+    assert "Set up two-factor authentication" in html
+    assert 'href="/accounts/email/"' in html
+    assert 'href="/accounts/password/change/"' in html

@@ -1,0 +1,225 @@
+"""The topics page: follow, weight, topics of one's own, muted words, sparklines."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from feed.models import ArticleTopic, Follow, Mute, Topic, TopicModel
+from feed.services import browsing, reading
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def logged_in(reader) -> Client:
+    client = Client()
+    client.force_login(reader)
+    return client
+
+
+def quantum_articles(n: int = 8) -> list:
+    now = timezone.now()
+    lines = [
+        "Quantum computer startup reaches a thousand qubits",
+        "Researchers demonstrate quantum error correction below threshold",
+        "New superconducting qubits last ten times longer",
+        "Quantum computing firm raises funds for a photonic machine",
+        "Trapped-ion quantum computer solves a chemistry problem",
+        "Government funds a national quantum computing centre",
+        "Logical qubits run a quantum algorithm for an hour",
+        "Quantum advantage claim disputed by classical simulation",
+    ]
+    other = [
+        f"{town} bakery wins a prize for its {bread}"
+        for town in ("Northfield", "Eastwick", "Southam", "Westbury", "Midtown")
+        for bread in ("sourdough", "rye loaf", "baguette", "brioche", "bagels")
+    ] + [f"{team} win the {cup} final" for team in ("Rovers", "United", "Athletic",
+         "City", "Wanderers") for cup in ("league", "county", "youth", "women's",
+         "veterans'")]  # fmt: skip
+    entries = [
+        factories.entry(t, published=now - timedelta(hours=k + 1))
+        for k, t in enumerate(lines[:n] + other)
+    ]
+    return factories.make_articles(factories.make_source(), entries)[:n]
+
+
+def test_following_and_unfollowing_a_topic(core_topics):
+    reader = factories.make_user()
+    client = logged_in(reader)
+    client.post("/topics/space/follow/", {"action": "follow"})
+    assert Follow.objects.filter(user=reader, topic__slug="space").exists()
+    html = client.get("/topics/").content.decode()
+    following = html.split('id="following-heading"')[1].split('id="more-heading"')[0]
+    assert "Space" in following
+    client.post("/topics/space/follow/", {"action": "unfollow"})
+    assert not Follow.objects.filter(user=reader).exists()
+
+
+def test_more_or_less_of_a_topic_sets_its_weight(core_topics):
+    reader = factories.make_user()
+    client = logged_in(reader)
+    client.post("/topics/ai/follow/", {"action": "follow"})
+    client.post("/topics/ai/weight/", {"weight": "more"})
+    assert Follow.objects.get(user=reader, topic__slug="ai").weight == 2.0
+    html = client.get("/topics/").content.decode()
+    assert 'value="more" aria-pressed="true"' in html
+    client.post("/topics/ai/weight/", {"weight": "less"})
+    assert Follow.objects.get(user=reader, topic__slug="ai").weight == 0.5
+    assert client.post("/topics/ai/weight/", {"weight": "9"}).status_code == 400
+
+
+def test_a_topic_weighted_more_ranks_its_articles_higher(core_topics):
+    reader = factories.make_user()
+    client = logged_in(reader)
+    now = timezone.now()
+    space, chips = factories.make_articles(
+        factories.make_source(),
+        [factories.entry("Rocket launches a satellite into orbit for NASA",
+                         published=now - timedelta(hours=2)),
+         factories.entry("Chipmaker TSMC expands semiconductor fab for GPUs",
+                         published=now - timedelta(hours=2))],
+    )  # fmt: skip
+    for slug in ("space", "chips"):
+        client.post(f"/topics/{slug}/follow/", {"action": "follow"})
+    client.post("/topics/space/weight/", {"weight": "less"})
+    client.post("/topics/chips/weight/", {"weight": "more"})
+    assert reading.rank_feed_for(reader).items[0].article == chips
+    client.post("/topics/space/weight/", {"weight": "more"})
+    client.post("/topics/chips/weight/", {"weight": "less"})
+    assert reading.rank_feed_for(reader).items[0].article == space
+
+
+def test_a_topic_of_ones_own_is_followed_and_scored_at_once(
+    core_topics, django_capture_on_commit_callbacks
+):
+    quantum = quantum_articles()
+    reader = factories.make_user()
+    client = logged_in(reader)
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = client.post(
+            "/topics/new/",
+            {"name": "Quantum computing",
+             "words": "quantum computer, qubits, quantum error correction"},
+        )  # fmt: skip
+    assert response.status_code == 302
+    topic = Topic.objects.get(owner=reader)
+    assert topic.seed_term_list == [
+        "quantum computer",
+        "qubits",
+        "quantum error correction",
+    ]
+    assert Follow.objects.filter(user=reader, topic=topic).exists()
+    assert TopicModel.objects.filter(topic=topic).exists()
+    # The full refit of every topic model is queued for after the commit.
+    assert len(callbacks) == 1
+    scored = dict(
+        ArticleTopic.objects.filter(topic=topic).values_list(
+            "article_id", "probability"
+        )
+    )
+    assert all(scored.get(a.pk, 0) >= reading.CHIP_PROBABILITY for a in quantum)
+    html = client.get(f"/?topic={topic.slug}").content.decode()
+    ids = [int(i) for i in re.findall(r'id="article-(\d+)"', html)]
+    assert set(ids[: len(quantum)]) == {a.pk for a in quantum}
+    assert ">Quantum computing</a>" in html  # its chip on the cards
+
+
+def test_another_readers_topic_is_invisible(core_topics):
+    owner, stranger = factories.make_user(), factories.make_user()
+    logged_in(owner).post("/topics/new/", {"name": "Sourdough", "words": "bread"})
+    topic = Topic.objects.get(owner=owner)
+    client = logged_in(stranger)
+    assert "Sourdough" not in client.get("/topics/").content.decode()
+    assert client.get(f"/?topic={topic.slug}").status_code == 404
+
+
+def test_editing_an_own_topic_refits_it_and_deleting_removes_it(core_topics):
+    quantum_articles()
+    reader = factories.make_user()
+    client = logged_in(reader)
+    client.post("/topics/new/", {"name": "Bread", "words": "sourdough, rye loaf"})
+    topic = Topic.objects.get(owner=reader)
+    page = client.get(f"/topics/{topic.slug}/edit/").content.decode()
+    assert 'value="sourdough, rye loaf"' in page
+    client.post(
+        f"/topics/{topic.slug}/edit/",
+        {"name": "Quantum", "words": "qubits, quantum computer"},
+    )
+    topic.refresh_from_db()
+    assert topic.name == "Quantum" and topic.seed_term_list[0] == "qubits"
+    titles = ArticleTopic.objects.filter(
+        topic=topic, probability__gte=reading.CHIP_PROBABILITY
+    ).values_list("article__title", flat=True)
+    assert titles and all("ubit" in t or "uantum" in t for t in titles)
+    client.post(f"/topics/{topic.slug}/delete/")
+    assert not Topic.objects.filter(pk=topic.pk).exists()
+
+
+def test_a_built_in_topic_cannot_be_edited_or_deleted(core_topics):
+    client = logged_in(factories.make_user())
+    assert client.get("/topics/ai/edit/").status_code == 404
+    assert client.post("/topics/ai/delete/").status_code == 404
+    assert Topic.objects.filter(slug="ai").exists()
+
+
+def test_an_own_topic_needs_a_name_and_words(core_topics):
+    client = logged_in(factories.make_user())
+    response = client.post("/topics/new/", {"name": "Bread", "words": " , ;"})
+    assert response.status_code == 400
+    assert "Give at least one word or phrase" in response.content.decode()
+    assert not Topic.objects.filter(owner__isnull=False).exists()
+
+
+def test_muted_words_leave_the_feed_and_can_be_unmuted(core_topics):
+    reader = factories.make_user()
+    Follow.objects.create(user=reader, topic=core_topics["ai"])
+    muted, kept = factories.make_articles(
+        factories.make_source(),
+        [factories.entry("Celebrity chatbot launches an AI model"),
+         factories.entry("AI model for weather forecasts")],
+    )  # fmt: skip
+    client = logged_in(reader)
+    client.post("/mutes/", {"phrase": "  Celebrity "})
+    mute = Mute.objects.get(user=reader)
+    assert mute.phrase == "celebrity"
+    ids = [i.article.pk for i in reading.rank_feed_for(reader).items]
+    assert ids == [kept.pk]
+    assert "celebrity" in client.get("/topics/").content.decode()
+    client.post(f"/mutes/{mute.pk}/delete/")
+    ids = [i.article.pk for i in reading.rank_feed_for(reader).items]
+    assert set(ids) == {muted.pk, kept.pk}
+
+
+def test_an_empty_mute_is_refused_with_a_message(core_topics):
+    client = logged_in(factories.make_user())
+    response = client.post("/mutes/", {"phrase": "   "}, follow=True)
+    assert "This field is required" in response.content.decode()
+    assert not Mute.objects.exists()
+
+
+def test_sparklines_count_a_topics_articles_per_local_day(core_topics):
+    reader = factories.make_user(timezone="Asia/Tokyo")
+    source = factories.make_source()
+    now = timezone.now()
+    entries = [
+        factories.entry(
+            f"Chipmaker {name} ships a GPU accelerator for AI data centers",
+            published=now - timedelta(days=days, minutes=5),
+        )
+        for name, days in [("Alpha", 0), ("Beta", 0), ("Gamma", 2), ("Delta", 40)]
+    ]
+    chips = core_topics["chips"]
+    for article in factories.make_articles(source, entries):
+        ArticleTopic.objects.update_or_create(
+            article=article, topic=chips, defaults={"probability": 0.9}
+        )
+    sparks = browsing.topic_activity(reader, [chips], now=now)
+    counts = sparks[chips.pk].counts
+    assert len(counts) == 30
+    assert counts[-1] == 2 and counts[-3] == 1 and sum(counts) == 3
+    html = logged_in(reader).get("/topics/").content.decode()
+    assert 'aria-label="Chips: 3 stories in the last 30 days, at most 2 a day"' in html
+    assert "<polyline points=" in html and "style=" not in html
