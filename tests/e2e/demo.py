@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from feed.models import Article, Source
+from feed.models import Article, ArticleTopic, Source, Topic, TopicModel
 from feed.services import scoring
 from tests import factories
 
@@ -238,8 +238,14 @@ BACKGROUND_SUBJECTS = [
 ECHOES = [("harbour", 25, 0), ("margin", 60, 4)]
 
 
+# Topic models fitted on the demo stories, kept for the rest of the session: fitting
+# takes seconds, and every browser test starts from an emptied database.
+_fitted: dict[str, list] = {}
+
+
 def load_demo_stories() -> dict[str, Article]:
-    """Store the demo stories (scored, clustered); returns them by title."""
+    """Store the demo stories (scored, clustered into stories); returns them by
+    title."""
     now = timezone.now()
     sources = {
         key: factories.make_source(
@@ -281,17 +287,37 @@ def load_demo_stories() -> dict[str, Article]:
         )
         for n, (section, subject, what) in enumerate(BACKGROUND_SUBJECTS)
     ]
-    factories.make_articles(background, almanac)
+    factories.make_articles(background, almanac, score=False)
     for key, source in sources.items():
-        factories.make_articles(source, entries[key])
-    # Now that there are enough articles, fit the topic models on them and rescore.
-    scoring.refresh_topic_models()
-    return {
-        a.title: a
-        for a in Article.objects.filter(source__in=list(sources.values())).order_by(
-            "published_at"
+        factories.make_articles(source, entries[key], score=False)
+    _score_demo_articles()
+    return {a.title: a for a in Article.objects.order_by("published_at")}
+
+
+def _score_demo_articles() -> None:
+    """Fit the topic models on the demo articles (once a session) and store every
+    article's topic probabilities, as a deployment's refresh would."""
+    topics = {t.slug: t for t in Topic.objects.all()}
+    articles = {a.url: a for a in Article.objects.all()}
+    if not _fitted:
+        scoring.refresh_topic_models()
+        _fitted["models"] = list(
+            TopicModel.objects.values_list("topic__slug", "state", "n_documents")
         )
-    }
+        _fitted["scores"] = list(
+            ArticleTopic.objects.values_list(
+                "article__url", "topic__slug", "probability"
+            )
+        )
+        return
+    TopicModel.objects.bulk_create(
+        TopicModel(topic=topics[slug], state=state, n_documents=n)
+        for slug, state, n in _fitted["models"]
+    )
+    ArticleTopic.objects.bulk_create(
+        ArticleTopic(article=articles[url], topic=topics[slug], probability=p)
+        for url, slug, p in _fitted["scores"]
+    )
 
 
 def demo_sources() -> list[Source]:

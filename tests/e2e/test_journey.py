@@ -1,0 +1,119 @@
+"""A new reader's whole first visit in a real browser, on a laptop and on a phone:
+sign up, verify the address from the mail, pick topics, read, dislike, save, change
+the digest hour, log out and back in."""
+
+import re
+
+import pytest
+from allauth.account.models import EmailAddress
+from playwright.sync_api import Page, expect
+
+from feed.models import Feedback
+from tests.e2e.conftest import DESKTOP, PHONE, new_page, screenshot
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+PASSWORD = "a long Passphrase 42"
+
+
+def first_card(page: Page):
+    return page.locator("[data-cards] .card[data-article]").first
+
+
+def card_ids(page: Page) -> list[str]:
+    return page.locator("[data-cards] .card[data-article]").evaluate_all(
+        "cards => cards.map(card => card.dataset.article)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("device", "email"),
+    [(DESKTOP, "laptop@example.com"), (PHONE, "phone@example.com")],
+    ids=["desktop", "phone"],
+)
+def test_a_new_reader_goes_from_sign_up_to_a_trusted_feed(
+    browser, demo_site, smtp_server, device, email
+):
+    # The laptop in the light theme, the phone in the dark one.
+    scheme = "light" if device is DESKTOP else "dark"
+    page, errors = new_page(browser, demo_site, device, color_scheme=scheme)
+    name = "desktop" if device is DESKTOP else "phone"
+
+    # Sign up.
+    page.goto("/accounts/signup/")
+    page.get_by_label(re.compile("^Email")).fill(email)
+    page.get_by_label(re.compile(r"^Password:?$")).fill(PASSWORD)
+    page.get_by_label(re.compile(r"^Password \(again\)")).fill(PASSWORD)
+    page.get_by_role("button", name="Sign up").click()
+    expect(page).to_have_url(re.compile(r"/onboarding/$"))
+    expect(page.get_by_text("We sent a link to")).to_be_visible()
+
+    # Verify the address with the link from the mail that really went out by SMTP.
+    message = next(m for m in smtp_server.messages if email in m["To"])
+    body = message.get_body(preferencelist=("plain",)).get_content()
+    link = re.search(r"https?://\S+/accounts/confirm-email/\S+", body).group(0)
+    page.goto(link)
+    page.get_by_role("button", name="Confirm").click()
+    assert EmailAddress.objects.get(email=email).verified
+
+    # Pick topics: three are suggested; the time zone comes from the browser.
+    expect(page).to_have_url(re.compile(r"/onboarding/$"))
+    for topic in ("AI", "Chips", "Trade policy"):
+        expect(page.get_by_role("checkbox", name=re.compile(topic))).to_be_checked()
+    page.get_by_role("checkbox", name=re.compile("^Space")).check()
+    expect(page.get_by_label("Time zone")).to_have_value("Europe/Berlin")
+    page.get_by_role("button", name="Show my feed").click()
+
+    # A populated feed, one card per story.
+    expect(page).to_have_url(demo_site.url + "/")
+    expect(first_card(page)).to_be_visible()
+    assert len(card_ids(page)) >= 10
+    expect(page.get_by_text("+1 source").first).to_be_visible()
+    screenshot(page, f"feed-{name}.png")
+
+    # Less like this: the card goes at once, and stays gone after a reload.
+    disliked = first_card(page).get_attribute("data-article")
+    first_card(page).get_by_role("button", name=re.compile("^Less like this")).click()
+    expect(page.get_by_text("You will see less like this.")).to_be_visible()
+    page.reload()
+    expect(first_card(page)).to_be_visible()
+    assert disliked not in card_ids(page)
+
+    # Save one, by button on the phone and by keyboard on the laptop...
+    card = first_card(page)
+    saved = card.get_attribute("data-article")
+    save = card.get_by_role("button", name=re.compile("^Save"))
+    if device is DESKTOP:
+        page.keyboard.press("j")
+        expect(card).to_have_class(re.compile("is-current"))
+        page.keyboard.press("s")
+        page.keyboard.press("?")
+        expect(page.get_by_role("dialog", name="Keyboard shortcuts")).to_be_visible()
+        page.keyboard.press("Escape")
+    else:
+        save.click()
+    expect(save).to_have_attribute("aria-pressed", "true")
+    assert Feedback.objects.filter(article_id=saved, signal="save").exists()
+    # ...and find it under Saved.
+    page.get_by_role("link", name="Saved").click()
+    expect(page.get_by_role("heading", name="Saved stories")).to_be_visible()
+    assert card_ids(page) == [saved]
+
+    # Change the digest hour.
+    page.goto("/settings/")
+    page.get_by_label("Send at").select_option("18:00")
+    page.get_by_role("button", name="Save digest settings").click()
+    expect(page.get_by_text("Your digest settings are saved.")).to_be_visible()
+    expect(page.get_by_label("Send at")).to_have_value("18")
+
+    # Log out, and back in with the e-mail address.
+    page.get_by_role("button", name="Log out").click()
+    expect(page).to_have_url(re.compile(r"/accounts/login/$"))
+    page.get_by_label(re.compile("^Login")).fill(email)
+    page.get_by_label(re.compile(r"^Password:?$")).fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(demo_site.url + "/")
+    expect(first_card(page)).to_be_visible()
+    assert disliked not in card_ids(page)
+
+    assert errors == [], errors
+    page.context.close()
