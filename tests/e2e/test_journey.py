@@ -8,7 +8,8 @@ import pytest
 from allauth.account.models import EmailAddress
 from playwright.sync_api import Page, expect
 
-from feed.models import Feedback
+from feed.models import Feedback, Follow, ReadMark, Topic
+from tests import factories
 from tests.e2e.conftest import DESKTOP, PHONE, new_page, screenshot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -115,5 +116,34 @@ def test_a_new_reader_goes_from_sign_up_to_a_trusted_feed(
     expect(first_card(page)).to_be_visible()
     assert disliked not in card_ids(page)
 
+    assert errors == [], errors
+    page.context.close()
+
+
+def test_scrolling_loads_older_stories_and_marks_passed_ones_read(browser, demo_site):
+    reader = factories.make_user("scroller", mark_read_on_scroll=True)
+    for slug in ("ai", "chips", "trade"):
+        Follow.objects.create(user=reader, topic=Topic.objects.get(slug=slug))
+    page, errors = new_page(browser, demo_site, PHONE)
+    page.goto("/accounts/login/")
+    page.get_by_label(re.compile("^Login")).fill("scroller")
+    page.get_by_label(re.compile(r"^Password:?$")).fill(factories.PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(first_card(page)).to_be_visible()
+    assert len(card_ids(page)) == 20
+    # Reaching the "Older stories" link appends the next page in place.
+    with page.expect_response(re.compile(r"/articles/read/$"), timeout=15_000) as sent:
+        page.get_by_role("link", name="Older stories").scroll_into_view_if_needed()
+        expect(page.locator("[data-cards] .card")).to_have_count(40, timeout=10_000)
+        page.mouse.wheel(0, 400)
+    assert sent.value.status == 204
+    assert page.url == demo_site.url + "/"
+    read = set(
+        ReadMark.objects.filter(user=reader).values_list("article_id", flat=True)
+    )
+    assert read
+    page.reload()
+    expect(first_card(page)).to_be_visible()
+    assert not read & {int(i) for i in card_ids(page)}
     assert errors == [], errors
     page.context.close()
