@@ -99,6 +99,12 @@ class MuteAdmin(admin.ModelAdmin):
     raw_id_fields = ["user"]
 
 
+@admin.register(models.ReadMark)
+class ReadMarkAdmin(admin.ModelAdmin):
+    list_display = ["user", "article", "created_at"]
+    raw_id_fields = ["user", "article"]
+
+
 @admin.register(models.PersonalModel)
 class PersonalModelAdmin(admin.ModelAdmin):
     list_display = ["user", "n_updates", "updated_at"]

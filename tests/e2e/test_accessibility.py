@@ -2,6 +2,7 @@
 the feed used with the keyboard alone."""
 
 import re
+import time
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -51,6 +52,14 @@ def reader(demo_site):
     preferences.add_mute(reader, "celebrity")
     preferences.create_own_topic(reader, name="Launches", words="rocket, orbit")
     return reader
+
+
+def wait_for(condition, *, seconds: float = 5.0) -> None:
+    """Wait until `condition()` holds (a request the page sent in the background)."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
 
 
 def log_in(page: Page, username: str) -> None:
@@ -141,5 +150,33 @@ def test_the_feed_works_with_the_keyboard_alone(browser, demo_site, reader):
     like = page.locator("[data-signal=like]").first
     expect(like).to_have_attribute("aria-pressed", "true")
     assert Feedback.objects.filter(user=reader, signal="like").count() == 1
+
+    # j selects the first story, o opens it in a new tab and records "open".
+    page.keyboard.press("j")
+    card = page.locator("[data-cards] .card[data-article]").first
+    expect(card).to_be_focused()
+    opened = card.get_attribute("data-article")
+    with page.context.expect_page() as new_tab:
+        page.keyboard.press("o")
+    # The story opened in a new tab that cannot reach back into Tidings.
+    assert new_tab.value.evaluate("window.opener") is None
+    new_tab.value.close()
+    wait_for(lambda: Feedback.objects.filter(article_id=opened, signal="open").exists())
+
+    # d hides it with "less like this", and the Undo button brings it back.
+    page.bring_to_front()
+    card.focus()
+    page.keyboard.press("d")
+    undo = page.get_by_role("button", name="Undo")
+    expect(undo).to_be_visible()
+    assert Feedback.objects.filter(article_id=opened, signal="dislike").exists()
+    undo.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator(f"#article-{opened}")).to_be_visible()
+    wait_for(
+        lambda: (
+            not Feedback.objects.filter(article_id=opened, signal="dislike").exists()
+        )
+    )
     assert errors == [], errors
     page.context.close()
