@@ -95,22 +95,26 @@ def search_for(
     title matches come first.
     """
     offset, as_of = _position(cursor)
-    text = clean_query(text)
-    if not text:
+    if not clean_query(text):
         return FeedPage(items=[], next_cursor=None, as_of=as_of)
-    articles = reading.candidate_queryset(user, as_of=as_of)
-    if connection.vendor == "postgresql":
-        query = SearchQuery(text, search_type="websearch", config="english")
-        ordered = (
-            articles.annotate(document=search_vector())
-            .filter(document=query)
-            .annotate(rank=SearchRank(F("document"), query))
-            .order_by("-rank", "-published_at", "-id")
-        )
-    else:
-        ordered = _fallback_search(articles, search_terms(text))
+    ordered = search_query_for(user, text, as_of=as_of)
     ids = list(ordered.values_list("id", flat=True)[offset : offset + limit + 1])
     return _page(user, ids, offset=offset, limit=limit, as_of=as_of)
+
+
+def search_query_for(user, text: str, *, as_of: datetime | None = None) -> QuerySet:
+    """The reader's articles matching `text`, best first (see search_for)."""
+    articles = reading.candidate_queryset(user, as_of=as_of or timezone.now())
+    text = clean_query(text)
+    if connection.vendor != "postgresql":
+        return _fallback_search(articles, search_terms(text))
+    query = SearchQuery(text, search_type="websearch", config="english")
+    return (
+        articles.annotate(document=search_vector())
+        .filter(document=query)
+        .annotate(rank=SearchRank(F("document"), query))
+        .order_by("-rank", "-published_at", "-id")
+    )
 
 
 def _fallback_search(articles: QuerySet, terms: Sequence[str]) -> QuerySet:

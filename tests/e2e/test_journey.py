@@ -74,7 +74,8 @@ def test_a_new_reader_goes_from_sign_up_to_a_trusted_feed(
     # Less like this: the card goes at once, and stays gone after a reload.
     disliked = first_card(page).get_attribute("data-article")
     first_card(page).get_by_role("button", name=re.compile("^Less like this")).click()
-    expect(page.get_by_text("You will see less like this.")).to_be_visible()
+    gone = page.locator("[data-cards] .card.gone")
+    expect(gone).to_contain_text("You will see less like this.")
     page.reload()
     expect(first_card(page)).to_be_visible()
     assert disliked not in card_ids(page)

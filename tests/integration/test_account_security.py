@@ -21,6 +21,13 @@ PASSWORD = factories.PASSWORD
 TOO_MANY = "Too many failed login attempts"
 
 
+@pytest.fixture(autouse=True)
+def quick_password_hashing(settings):
+    """Dozens of log-ins per test: hash cheaply (what is tested is counting, and
+    Django runs the hasher for unknown users whatever the hasher is)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def link_in(message, path: str) -> str:
     """The path of the first link in an e-mail that starts with `path`."""
     match = re.search(r"https?://[^/\s]+(" + re.escape(path) + r"[^\s]*)", message.body)

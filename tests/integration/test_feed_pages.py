@@ -6,13 +6,14 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.contrib.postgres.search import SearchQuery
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
 from feed import views
-from feed.models import Feedback, Follow, ReadMark
-from feed.services import personalisation
+from feed.models import Article, Feedback, Follow, ReadMark
+from feed.services import browsing, personalisation
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -286,3 +287,20 @@ def test_the_other_views_need_at_most_ten_queries(
     with django_assert_max_num_queries(10):
         response = client.get(path)
     assert len(card_ids(response.content.decode())) == 50
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the index exists on PostgreSQL only"
+)
+def test_search_on_postgresql_uses_the_full_text_index(db):
+    """The index in feed/migrations/0003 has to be search_vector() exactly."""
+    query = SearchQuery("chips", search_type="websearch", config="english")
+    matches = Article.objects.annotate(document=browsing.search_vector()).filter(
+        document=query
+    )
+    sql, params = matches.values("id").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "feed_article_search" in plan, plan
