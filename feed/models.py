@@ -73,7 +73,9 @@ class Source(models.Model):
     etag = models.CharField(max_length=500, blank=True)
     last_modified = models.CharField(max_length=100, blank=True)
     next_fetch_at = models.DateTimeField(default=timezone.now, db_index=True)
-    fetch_interval = models.DurationField(default=timedelta(hours=1))
+    fetch_interval = models.DurationField(
+        default=timedelta(hours=1), help_text="The delay chosen after the last fetch."
+    )
     fetch_started_at = models.DateTimeField(null=True, blank=True)
     fetch_claim = models.CharField(
         max_length=64, blank=True, help_text="Id of the task holding the fetch."
@@ -84,7 +86,11 @@ class Source(models.Model):
     last_status = models.PositiveSmallIntegerField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     consecutive_failures = models.PositiveIntegerField(default=0)
-    items_per_day = models.FloatField(default=0.0)
+    items_per_day = models.FloatField(
+        null=True,
+        blank=True,
+        help_text="Posting rate seen in the feed; empty if unknown.",
+    )
 
     objects = SourceQuerySet.as_manager()
 

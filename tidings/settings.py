@@ -211,8 +211,8 @@ CELERY_BEAT_SCHEDULE = {
 
 FETCH_TIMEOUT_SECONDS = env.float("FETCH_TIMEOUT_SECONDS", 20.0)
 FETCH_MAX_BYTES = env.int("FETCH_MAX_BYTES", 10 * 1024 * 1024)
-FETCH_DEFAULT_INTERVAL_MINUTES = env.int("FETCH_DEFAULT_INTERVAL_MINUTES", 60)
 FETCH_DISABLE_AFTER_DAYS = env.int("FETCH_DISABLE_AFTER_DAYS", 7)
+FETCH_MAX_PER_HOST = env.int("FETCH_MAX_PER_HOST", 2)
 # Articles older than this are deleted unless someone saved them; 0 keeps everything.
 RETENTION_DAYS = env.int("RETENTION_DAYS", 180)
 # Only for development and tests: lets sources point at 127.0.0.1 and private ranges.
