@@ -49,6 +49,12 @@ class Topic(models.Model):
         return self.name
 
     @property
+    def score_key(self) -> str:
+        """This topic's key in Article.topic_scores (not a bare number, which JSON
+        paths would read as an array index)."""
+        return f"t{self.pk}"
+
+    @property
     def seed_term_list(self) -> list[str]:
         return [t.strip() for t in self.seed_terms.splitlines() if t.strip()]
 
@@ -143,6 +149,10 @@ class ArticleQuerySet(models.QuerySet):
         own = Subscription.objects.filter(user=user).values("source_id")
         return self.filter(Q(source__is_default=True) | Q(source_id__in=own))
 
+    def about(self, topic: "Topic", *, at_least: float) -> "ArticleQuerySet":
+        """Articles whose probability for `topic` is at least `at_least`."""
+        return self.filter(**{f"topic_scores__{topic.score_key}__gte": at_least})
+
 
 class Article(models.Model):
     source = models.ForeignKey(
@@ -166,6 +176,11 @@ class Article(models.Model):
         default=b"",
         help_text="Hashed text features (feed.ranking.features).",
     )
+    topic_scores = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Calibrated probability per topic (key Topic.score_key), if >= 0.05.",
+    )
     scored_at = models.DateTimeField(null=True, blank=True)
 
     objects = ArticleQuerySet.as_manager()
@@ -180,29 +195,6 @@ class Article(models.Model):
 
     def __str__(self) -> str:
         return self.title
-
-
-class ArticleTopic(models.Model):
-    """Probability that an article is about a topic (calibrated, 0..1)."""
-
-    article = models.ForeignKey(
-        Article, on_delete=models.CASCADE, related_name="topic_scores"
-    )
-    topic = models.ForeignKey(
-        Topic, on_delete=models.CASCADE, related_name="article_scores"
-    )
-    probability = models.FloatField()
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["article", "topic"], name="unique_article_topic"
-            )
-        ]
-        indexes = [models.Index(fields=["topic", "probability"])]
-
-    def __str__(self) -> str:
-        return f"{self.topic.slug} {self.probability:.2f}: {self.article}"
 
 
 class TopicModel(models.Model):

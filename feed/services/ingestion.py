@@ -21,7 +21,7 @@ from feed.ingest.netguard import host_of
 from feed.ingest.parse import Entry, ParsedFeed, ParseError, parse_feed
 from feed.models import Article, Feedback, Source, Story
 from feed.ranking import features
-from feed.services import stories
+from feed.services import scoring, stories
 
 logger = logging.getLogger(__name__)
 
@@ -194,7 +194,8 @@ def ingest_bytes(
 def store_entries(
     source: Source, entries: Sequence[Entry], *, now: datetime
 ) -> StoreResult:
-    """Insert the entries that are new for this source, each joined to its story.
+    """Insert the entries that are new for this source, each joined to its story
+    and scored for every topic.
 
     An entry is a duplicate when the source already has its GUID, its link or its
     content fingerprint (feeds that rewrite GUIDs do not duplicate). The unique
@@ -228,6 +229,7 @@ def store_entries(
     vectors = features.transform(
         [features.Document(title=e.title, text=e.text) for e, _ in fresh]
     )
+    topic_scores = scoring.topic_scores_for(vectors)
     stamp = timezone.now()
     with transaction.atomic():
         story_ids = stories.story_ids_for(vectors, [e.published for e, _ in fresh])
@@ -245,6 +247,8 @@ def store_entries(
                 fetched_at=stamp,
                 fingerprint=digest,
                 vector=features.encode_row(vectors[i]),
+                topic_scores=topic_scores[i],
+                scored_at=stamp,
                 story_id=story_ids[i],
             )
             for i, (entry, digest) in enumerate(fresh)

@@ -15,7 +15,6 @@ from django.utils import timezone
 from feed.ingest.clean import plain_text
 from feed.models import (
     Article,
-    ArticleTopic,
     Feedback,
     Follow,
     Mute,
@@ -129,21 +128,29 @@ def rank_feed_for(
         followed = [(topic, weights.get(topic.pk, 1.0) or 1.0)]
     else:
         followed = [(f.topic, f.weight) for f in follows]
-    topic_ids = [t.pk for t, _ in followed]
 
     candidates = candidate_queryset(user, as_of=as_of)
     if topic is not None:
-        candidates = candidates.filter(
-            topic_scores__topic=topic, topic_scores__probability__gte=FILTER_PROBABILITY
-        )
+        candidates = candidates.about(topic, at_least=FILTER_PROBABILITY)
     if since is not None:
         candidates = candidates.filter(
             fetched_at__gte=since, published_at__gte=since - SINCE_SLACK
         )
+    personal_model = personalisation.model_for(user)
+    columns = [
+        "id",
+        "published_at",
+        "source_id",
+        "story_id",
+        "source__prior",
+        "topic_scores",
+    ]
+    if personal_model is not None:
+        columns.append("vector")
     rows = list(
-        candidates.order_by("-published_at", "-id").values_list(
-            "id", "published_at", "source_id", "story_id", "source__prior"
-        )[: settings.FEED_MAX_CANDIDATES]
+        candidates.order_by("-published_at", "-id").values_list(*columns)[
+            : settings.FEED_MAX_CANDIDATES
+        ]
     )
     if since is None:
         rows = _window(rows, as_of=as_of)
@@ -151,22 +158,15 @@ def rank_feed_for(
         return FeedPage(items=[], next_cursor=None, as_of=as_of)
 
     ids = np.array([r[0] for r in rows], dtype=np.int64)
-    position_of = {int(article_id): i for i, article_id in enumerate(ids)}
-    probabilities = np.zeros((len(rows), len(topic_ids)), dtype=np.float32)
-    column_of = {topic_id: j for j, topic_id in enumerate(topic_ids)}
-    for article_id, topic_id, probability in ArticleTopic.objects.filter(
-        article_id__in=ids.tolist(), topic_id__in=topic_ids
-    ).values_list("article_id", "topic_id", "probability"):
-        probabilities[position_of[article_id], column_of[topic_id]] = probability
-
-    personal_model = personalisation.model_for(user)
+    keys = [t.score_key for t, _ in followed]
+    probabilities = np.array(
+        [[r[5].get(key, 0.0) for key in keys] for r in rows], dtype=np.float32
+    ).reshape(len(rows), len(keys))
     personal = np.zeros(len(rows))
     if personal_model is not None:
-        vectors = dict(
-            Article.objects.filter(pk__in=ids.tolist()).values_list("id", "vector")
+        personal = personal_model.decision_function(
+            features.decode_rows(r[6] for r in rows)
         )
-        X = features.decode_rows(vectors.get(int(i), b"") for i in ids)
-        personal = personal_model.decision_function(X)
 
     ages = np.array([(as_of - r[1]).total_seconds() / 3600 for r in rows])
     c = blend.Candidates(
@@ -204,23 +204,26 @@ def _window(rows: list[tuple], *, as_of: datetime) -> list[tuple]:
 def _items(user, page, c, scored, followed) -> list[FeedItem]:
     ids = [int(c.ids[p]) for p in page]
     articles = Article.objects.select_related("source", "story").in_bulk(ids)
-    chips: dict[int, list[TopicChip]] = {i: [] for i in ids}
-    for article_id, slug, name, probability in (
-        ArticleTopic.objects.filter(
-            article_id__in=ids, probability__gte=CHIP_PROBABILITY
+    visible = {
+        str(pk): (slug, name)
+        for pk, slug, name in Topic.objects.visible_to(user).values_list(
+            "pk", "slug", "name"
         )
-        .filter(Q(topic__owner__isnull=True) | Q(topic__owner=user))
-        .order_by("-probability")
-        .values_list("article_id", "topic__slug", "topic__name", "probability")
-    ):
-        chips[article_id].append(TopicChip(slug, name, probability))
-
+    }
     topics = [t for t, _ in followed]
     classifiers = scoring.topic_classifiers(topics) if topics else {}
     liked = personalisation.liked_matrix(user) if scored.personal.any() else None
     items = []
     for p in page:
         article = articles[int(c.ids[p])]
+        chips = sorted(
+            (
+                TopicChip(*visible[key], probability)
+                for key, probability in article.topic_scores.items()
+                if probability >= CHIP_PROBABILITY and key in visible
+            ),
+            key=lambda chip: -chip.probability,
+        )
         text = article.title + " " + plain_text(article.summary, max_chars=1000)
         terms = _matched_terms(text, scored.topic[p], topics, classifiers)
         liked_similar = (
@@ -237,7 +240,7 @@ def _items(user, page, c, scored, followed) -> list[FeedItem]:
                     matched_terms=terms,
                     liked_similar=liked_similar,
                 ),
-                topics=tuple(chips[article.pk]),
+                topics=tuple(chips),
                 story_size=article.story.article_count if article.story else 1,
             )
         )
