@@ -1,12 +1,18 @@
 """The one text representation shared by topic models, personal models and clustering.
 
 Hashed word unigrams and bigrams (no vocabulary to fit or store), sublinear term
-frequency, title terms counted twice, rows L2-normalised. Tokens are lower-cased
-words with light stemming (plurals, -ed, -ing) so that a seed term like "tariff"
-also matches "tariffs" and "sanctions" matches "sanctioned"; hyphenated words are
-split ("chip-maker" -> "chip maker"), and "US" / "U.S." become one token that
-survives stop-word removal. Vectors are stored per article as compact bytes
-(encode_row / decode_rows). Django-free.
+frequency, title terms counted twice, rows L2-normalised. Every term is hashed into
+two columns (a second, salted probe): 2**18 columns host ~500k distinct terms of a
+25k-article corpus, so one column is shared by a few unrelated terms, but a term is
+only taken as present (a topic's seed phrase, for instance) when both of its
+columns are, and two independent collisions in one article are rare.
+
+Tokens are lower-cased words with light stemming (plurals, -ed, -ing), so that a
+seed term like "tariff" also matches "tariffs" and "sanctions" matches
+"sanctioned"; hyphenated words are split ("chip-maker" -> "chip maker"); "US" and
+"U.S." become one token that survives stop-word removal; only function words are
+stop words. Vectors are stored per article as compact bytes (encode_row /
+decode_rows). Django-free.
 """
 
 import re
@@ -16,7 +22,7 @@ from functools import lru_cache
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, HashingVectorizer
+from sklearn.feature_extraction.text import HashingVectorizer
 from sklearn.preprocessing import normalize
 from sklearn.utils import murmurhash3_32
 
@@ -25,6 +31,7 @@ TITLE_WEIGHT = 2
 # Bumped whenever tokenisation or hashing changes: stored vectors of another
 # version must be recomputed (see is_current).
 VERSION = 2
+_SALT = "\x1f"  # never part of a token
 _MAGIC = b"T" + bytes([VERSION])
 
 # A word: letters/digits, with inner dots or apostrophes ("u.s", "o'brien").
@@ -32,7 +39,23 @@ _MAGIC = b"T" + bytes([VERSION])
 _WORD = re.compile(r"[^\W_](?:[^\W_]|[.'’](?=[^\W_]))*")
 _ACRONYM_PLURAL = re.compile(r"[A-Z][A-Z0-9]+s")
 _US = frozenset({"US", "U.S", "U.S."})
-_STOP_WORDS = frozenset(ENGLISH_STOP_WORDS)
+# Function words only (scikit-learn's list also drops content words such as
+# "interest", "computer", "system", "fire" and "bill").
+_FUNCTION_WORDS = """
+a about above after again against all am an and any are as at be because been
+before being below between both but by can cannot could did do does doing down
+during each few for from further had has have having he her here hers herself
+him himself his how i if in into is it its itself just me more most my myself no
+nor not now of off on once only or other our ours ourselves out over own same
+she should so some such than that the their theirs them themselves then there
+these they this those through to too under until up very was we were what when
+where which while who whom why will with would you your yours yourself
+yourselves also may might must shall via per yet ago s t d ll m o re ve y dont
+doesnt didnt isnt arent wasnt werent wont wouldnt cant couldnt shouldnt hasnt
+havent hadnt im ive id youre youve weve theyre theyve hes shes thats theres
+whats
+"""
+_STOP_WORDS = frozenset(_FUNCTION_WORDS.split())
 _VOWELS = frozenset("aeiouy")
 
 
@@ -101,26 +124,43 @@ def document_terms(doc: Document) -> list[str]:
     return terms(doc.title) * TITLE_WEIGHT + terms(doc.text)
 
 
+def _hashed_units(doc: Document) -> list[str]:
+    units = document_terms(doc)
+    return units + [unit + _SALT for unit in units]
+
+
 _VECTORIZER = HashingVectorizer(
     n_features=N_FEATURES,
-    analyzer=document_terms,
+    analyzer=_hashed_units,
     alternate_sign=False,
     norm=None,
     dtype=np.float32,
 )
 
 
+def _column(unit: str) -> int:
+    return abs(murmurhash3_32(unit, seed=0)) % N_FEATURES
+
+
+def feature_columns(term: str) -> tuple[int, int]:
+    """The two columns a term (a token, or a "w1 w2" bigram of tokens) hashes to."""
+    return _column(term), _column(term + _SALT)
+
+
 def feature_index(term: str) -> int:
-    """The column a term (a unigram or a "w1 w2" bigram of tokens) hashes to."""
-    return abs(murmurhash3_32(term, seed=0)) % N_FEATURES
+    """The first of a term's two columns."""
+    return _column(term)
+
+
+def phrase_units(phrase: str) -> list[str]:
+    """The terms that together mean `phrase`: its single token, or its bigrams."""
+    tokens = tokenize(phrase)
+    return tokens if len(tokens) == 1 else terms_of(tokens)[len(tokens) :]
 
 
 def phrase_columns(phrase: str) -> list[int]:
-    """Columns that together mean `phrase`: its single token, or its bigrams."""
-    tokens = tokenize(phrase)
-    if len(tokens) == 1:
-        return [feature_index(tokens[0])]
-    return [feature_index(t) for t in terms_of(tokens)[len(tokens) :]]
+    """Every column that must be present for `phrase` to be present."""
+    return [c for unit in phrase_units(phrase) for c in feature_columns(unit)]
 
 
 def transform(docs: Sequence[Document]) -> sp.csr_matrix:

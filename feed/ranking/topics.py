@@ -46,14 +46,15 @@ class TopicSpec:
 
     def seed_phrases(self) -> tuple[str, ...]:
         """The seed terms plus the parts of the name ("Climate & energy" gives
-        "Climate" and "energy"), without duplicates, in order."""
+        "Climate" and "energy"), in order, without two phrases that mean the same
+        tokens ("chip" and "Chips")."""
         name_parts = re.split(r"\s*(?:&|\band\b|,|/|\+)\s*", self.name)
-        seen: dict[str, None] = {}
+        seen: dict[tuple[str, ...], str] = {}
         for phrase in (*self.seed_terms, *name_parts):
-            phrase = phrase.strip()
-            if phrase and features.tokenize(phrase):
-                seen.setdefault(phrase, None)
-        return tuple(seen)
+            tokens = tuple(features.tokenize(phrase))
+            if tokens:
+                seen.setdefault(tokens, phrase.strip())
+        return tuple(seen.values())
 
     def seed_document(self) -> features.Document:
         return features.Document(
@@ -68,25 +69,48 @@ def idf_weights(X: sp.csr_matrix) -> np.ndarray:
     return (np.log((1 + n) / (1 + df)) + 1.0).astype(np.float32)
 
 
-def seed_vector(spec: TopicSpec, idf: np.ndarray | None = None) -> np.ndarray:
-    """Dense weight per feature column for the seed view: a phrase's columns get its
-    IDF (a three-word phrase spreads it over its two bigrams)."""
-    weights = np.zeros(features.N_FEATURES, dtype=np.float32)
-    for phrase in spec.seed_phrases():
-        columns = features.phrase_columns(phrase)
-        if not columns:
-            continue
-        for column in columns:
-            weight = (idf[column] if idf is not None else 1.0) / len(columns)
-            weights[column] = max(weights[column], weight)
-    return weights
+@dataclass(frozen=True)
+class SeedPhrases:
+    """A topic's seed phrases as feature columns: phrase k owns
+    columns[offsets[k]:offsets[k + 1]] and is present in an article to the extent of
+    the smallest of those values (all its terms, both hashes, must be there)."""
+
+    phrases: tuple[str, ...]
+    offsets: np.ndarray
+    columns: np.ndarray
+
+    @classmethod
+    def of(cls, spec: TopicSpec) -> "SeedPhrases":
+        phrases, offsets, columns = [], [0], []
+        for phrase in spec.seed_phrases():
+            phrase_columns = features.phrase_columns(phrase)
+            if phrase_columns:
+                phrases.append(phrase)
+                columns.extend(phrase_columns)
+                offsets.append(len(columns))
+        return cls(
+            tuple(phrases), np.array(offsets, np.int64), np.array(columns, np.int64)
+        )
+
+    def presence(self, X: sp.csr_matrix, *, chunk: int = 8192) -> np.ndarray:
+        """(n_rows, n_phrases): each phrase's feature value in each row, 0 if absent."""
+        if not self.phrases:
+            return np.zeros((X.shape[0], 0), dtype=np.float32)
+        parts = []
+        for start in range(0, X.shape[0], chunk):
+            values = X[start : start + chunk][:, self.columns].toarray()
+            parts.append(np.minimum.reduceat(values, self.offsets[:-1], axis=1))
+        if not parts:
+            return np.zeros((0, len(self.phrases)), dtype=np.float32)
+        return np.vstack(parts)
 
 
 class TopicClassifier(BaseEstimator):
     """Binary classifier "is this article about the topic" from seed text alone.
 
-    score(x) = context · x + intercept + seed_weight · log(1 + seed_scale · seed · x)
-    probability = sigmoid(slope · score + offset)
+    score(x) = context · x + intercept + seed_weight · log(1 + seed_scale · s(x)),
+    s(x) = Σ_phrases idf(phrase) · presence(phrase, x);
+    probability = sigmoid(slope · score + offset).
 
     Parameters
     ----------
@@ -119,36 +143,61 @@ class TopicClassifier(BaseEstimator):
         X = sp.csr_matrix(X, dtype=np.float32)
         self.slug_ = spec.slug
         self.n_documents_ = X.shape[0]
-        idf = idf_weights(X) if X.shape[0] else None
-        self.seed_coef_ = seed_vector(spec, idf)
-        self.seed_columns_ = np.flatnonzero(self.seed_coef_).astype(np.int32)
-        seed_score = X @ self.seed_coef_
+        self.seeds_ = SeedPhrases.of(spec)
+        presence = self.seeds_.presence(X)
+        df = np.count_nonzero(presence, axis=0)
+        self.seed_idf_ = (np.log((1 + len(X.indptr) - 1) / (1 + df)) + 1.0).astype(
+            np.float32
+        )
+        seed_score = presence @ self.seed_idf_
         matched = seed_score > 0
         self.n_matches_ = int(matched.sum())
         self.coef_ = np.zeros(features.N_FEATURES, dtype=np.float32)
         self.intercept_ = 0.0
         if min(self.n_matches_, X.shape[0] - self.n_matches_) < self.min_matches:
-            # Seed view alone, default calibration: one specific phrase in the title
-            # of a short article is about p = 0.75, no match at all p = 0.02.
+            # Seed view alone, default calibration: one phrase in the title of a
+            # short article is about p = 0.75; no match at all p = 0.02.
             self.slope_, self.offset_ = 2.0, -4.0
             return self
 
         # Context view: every term but the seed phrases, trained to recognise the
         # articles that use them (the stronger the use, the more the row counts).
+        # Two models on alternate halves give honest (out-of-fold) context scores
+        # for calibration; their average is the classifier's context weights.
         masked = X.copy()
-        masked.data[np.isin(masked.indices, self.seed_columns_)] = 0
+        masked.data[np.isin(masked.indices, self.seeds_.columns)] = 0
         masked.eliminate_zeros()
         sample_weight = np.where(matched, seed_score / seed_score[matched].mean(), 1.0)
-        model = LogisticRegression(C=self.C, max_iter=self.max_iter)
-        model.fit(masked, matched.astype(int), sample_weight=sample_weight)
-        self.coef_ = model.coef_.ravel().astype(np.float32)
-        self.coef_[self.seed_columns_] = 0.0
-        self.intercept_ = float(model.intercept_[0])
+        fold = np.arange(X.shape[0]) % 2
+        if min(np.bincount(fold[matched], minlength=2)) < 2:
+            fold[:] = 0  # too few matches to split: one model, in-sample scores
+        context = np.zeros(X.shape[0])
+        coefs, intercepts = [], []
+        for k in np.unique(fold):
+            train = fold != k if len(np.unique(fold)) > 1 else fold == k
+            model = LogisticRegression(C=self.C, max_iter=self.max_iter)
+            model.fit(masked[train], matched[train], sample_weight=sample_weight[train])
+            held_out = ~train if len(np.unique(fold)) > 1 else train
+            context[held_out] = model.decision_function(masked[held_out])
+            coefs.append(model.coef_.ravel())
+            intercepts.append(model.intercept_[0])
+        self.coef_ = np.mean(coefs, axis=0).astype(np.float32)
+        self.coef_[self.seeds_.columns] = 0.0
+        self.intercept_ = float(np.mean(intercepts))
 
-        # Platt scaling of the combined score against the seed-match proxy: the
-        # probability that an article is written in the topic's language.
+        # Calibration: Platt scaling of the (out-of-fold) score on articles whose
+        # two views agree. On-topic: seed matches whose context is typical of the
+        # topic's matches (upper half). Off-topic: articles without a seed match,
+        # and seed matches whose context is no more topical than that of a typical
+        # article without one (a "chip" in a cookie recall). The rest is left out.
+        score = context + self._seed_evidence(seed_score)
+        positive = matched & (context >= np.median(context[matched]))
+        spurious = matched & (context <= np.median(context[~matched]))
+        negative = ~matched | spurious
+        agree = positive | negative
+        self.n_spurious_ = int(spurious.sum())
         calibration = LogisticRegression(C=1e4)
-        calibration.fit(self.decision_function(X)[:, np.newaxis], matched.astype(int))
+        calibration.fit(score[agree, np.newaxis], positive[agree])
         self.slope_ = float(calibration.coef_[0, 0])
         self.offset_ = float(calibration.intercept_[0])
         return self
@@ -156,53 +205,69 @@ class TopicClassifier(BaseEstimator):
     def _seed_evidence(self, seed_score: np.ndarray) -> np.ndarray:
         return self.seed_weight * np.log1p(self.seed_scale * seed_score)
 
+    def _score(self, X: sp.csr_matrix, seed_score: np.ndarray) -> np.ndarray:
+        context = np.asarray(X @ self.coef_, dtype=np.float64).ravel()
+        return context + self.intercept_ + self._seed_evidence(seed_score)
+
+    def seed_scores(self, X: sp.csr_matrix) -> np.ndarray:
+        """The seed view alone: IDF-weighted presence of the seed phrases."""
+        return self.seeds_.presence(X) @ self.seed_idf_
+
     def decision_function(self, X: sp.csr_matrix) -> np.ndarray:
         """The topic score (uncalibrated log-odds), one per row."""
-        context = np.asarray(X @ self.coef_, dtype=np.float64).ravel()
-        seed = np.asarray(X @ self.seed_coef_, dtype=np.float64).ravel()
-        return context + self.intercept_ + self._seed_evidence(seed)
+        return self._score(X, self.seed_scores(X))
 
     def predict_proba(self, X: sp.csr_matrix) -> np.ndarray:
         """Probability of the topic for each row (a 1-D array)."""
         z = self.slope_ * self.decision_function(X) + self.offset_
         return 1.0 / (1.0 + np.exp(-np.clip(z, -35, 35)))
 
-    def contributions(self, row: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
-        """(columns, contributions) of one article's features to its calibrated
-        log-odds, exactly additive: the seed view's saturating total is shared out
-        over the seed terms in proportion to their linear share."""
-        row = sp.csr_matrix(row)
-        columns, values = row.indices, row.data.astype(np.float64)
-        linear_seed = values * self.seed_coef_[columns]
-        seed_total = float(linear_seed.sum())
-        share = self._seed_evidence(seed_total) / seed_total if seed_total > 0 else 0.0
-        return columns, self.slope_ * (
-            values * self.coef_[columns] + share * linear_seed
-        )
+    def term_contributions(self, doc: features.Document) -> dict[str, float]:
+        """Each of the article's terms (unigram or bigram, normalised as
+        features.terms) with its share of the article's calibrated log-odds: the
+        context weight of its columns times its feature value, plus, for a seed
+        phrase, its proportional share of the saturated seed evidence. These are
+        exactly the numbers the score added up."""
+        x = features.transform([doc])
+        values = np.zeros(features.N_FEATURES, dtype=np.float64)
+        values[x.indices] = x.data
+        result: dict[str, float] = {}
+        for term in set(features.document_terms(doc)):
+            columns = list(features.feature_columns(term))
+            result[term] = float(values[columns] @ self.coef_[columns])
+        presence = self.seeds_.presence(x)[0]
+        linear = presence * self.seed_idf_
+        total = float(linear.sum())
+        if total > 0:
+            share = float(self._seed_evidence(np.array([total]))[0]) / total
+            for phrase, part in zip(self.seeds_.phrases, linear, strict=True):
+                if part > 0:
+                    term = " ".join(features.tokenize(phrase)[:2])
+                    result[term] = result.get(term, 0.0) + share * float(part)
+        return {term: self.slope_ * value for term, value in result.items()}
 
     def term_weights(self, indices: np.ndarray) -> np.ndarray:
-        """Weight of each feature column towards the topic, per unit of feature
-        value (seed terms at their unsaturated weight)."""
-        indices = np.asarray(indices, dtype=np.int64)
-        seed = self.seed_weight * self.seed_scale * self.seed_coef_[indices]
-        return self.slope_ * (self.coef_[indices] + seed)
+        """Context weight of each feature column (calibrated units). Prefer
+        term_contributions, which also counts the seed phrases."""
+        return self.slope_ * self.coef_[np.asarray(indices, dtype=np.int64)]
 
-    def top_terms(self, text: str, k: int = 3) -> list[str]:
-        """The words of `text` that pull it most towards the topic, read from the
-        same weights as the score (a bigram beats the unigrams it contains)."""
-        return top_terms(text, self, k=k)
+    def top_terms(self, doc: features.Document, k: int = 3) -> list[str]:
+        """The article's terms that pull it most towards the topic."""
+        return top_terms(self.term_contributions(doc), k=k)
 
     def to_bytes(self) -> bytes:
-        """Compact state: context weights above _PRUNE as float16, the seed view
-        exactly (about 6 bytes per kept term)."""
+        """Compact state: context weights above _PRUNE as float16 (about 6 bytes per
+        kept term) and the seed phrases with their IDF."""
         keep = np.flatnonzero(np.abs(self.coef_) >= _PRUNE)
         buffer = io.BytesIO()
         np.savez_compressed(
             buffer,
             indices=keep.astype(np.int32),
             values=self.coef_[keep].astype(np.float16),
-            seed_columns=self.seed_columns_.astype(np.int32),
-            seed_values=self.seed_coef_[self.seed_columns_],
+            phrases=np.array(self.seeds_.phrases, dtype=str),
+            offsets=self.seeds_.offsets,
+            columns=self.seeds_.columns,
+            seed_idf=self.seed_idf_,
             scalars=np.array(
                 [self.intercept_, self.slope_, self.offset_], dtype=np.float64
             ),
@@ -219,9 +284,10 @@ class TopicClassifier(BaseEstimator):
         model = cls(seed_weight=seed_weight, seed_scale=seed_scale)
         model.coef_ = np.zeros(features.N_FEATURES, dtype=np.float32)
         model.coef_[data["indices"]] = data["values"].astype(np.float32)
-        model.seed_columns_ = data["seed_columns"]
-        model.seed_coef_ = np.zeros(features.N_FEATURES, dtype=np.float32)
-        model.seed_coef_[model.seed_columns_] = data["seed_values"]
+        model.seeds_ = SeedPhrases(
+            tuple(str(p) for p in data["phrases"]), data["offsets"], data["columns"]
+        )
+        model.seed_idf_ = data["seed_idf"]
         model.intercept_, model.slope_, model.offset_ = (
             float(v) for v in data["scalars"]
         )
@@ -235,20 +301,15 @@ class TopicClassifier(BaseEstimator):
 _PRUNE = 1e-3
 
 
-def top_terms(text: str, classifier: TopicClassifier, *, k: int = 3) -> list[str]:
-    """The terms of `text` with the largest positive weight towards the topic,
-    skipping terms that overlap one already chosen."""
-    candidates = sorted(set(features.terms(text)))
-    if not candidates:
-        return []
-    columns = np.array([features.feature_index(t) for t in candidates])
-    values = classifier.term_weights(columns)
+def top_terms(contributions: dict[str, float], *, k: int = 3) -> list[str]:
+    """The k terms with the largest positive contributions, skipping a term that
+    overlaps one already chosen ("export control" hides "export")."""
     chosen: list[str] = []
-    for i in np.argsort(-values, kind="stable"):
-        if values[i] <= 0 or len(chosen) == k:
+    for term, value in sorted(contributions.items(), key=lambda kv: (-kv[1], kv[0])):
+        if value <= 0 or len(chosen) == k:
             break
-        term = candidates[i]
-        if any(term in c or c in term for c in chosen):
+        words = set(term.split())
+        if any(words & set(c.split()) for c in chosen):
             continue
         chosen.append(term)
     return chosen
