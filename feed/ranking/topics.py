@@ -126,7 +126,7 @@ class TopicClassifier(BaseEstimator):
         self,
         *,
         C: float = 1.0,
-        seed_weight: float = 1.0,
+        seed_weight: float = 2.0,
         seed_scale: float = 4.0,
         min_matches: int = 10,
         max_iter: int = 200,
