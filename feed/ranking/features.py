@@ -48,7 +48,7 @@ during each few for from further had has have having he her here hers herself
 him himself his how i if in into is it its itself just me more most my myself no
 nor not now of off on once only or other our ours ourselves out over own same
 she should so some such than that the their theirs them themselves then there
-these they this those through to too under until up very was we were what when
+these they this those through to too under until up us very was we were what when
 where which while who whom why will with would you your yours yourself
 yourselves also may might must shall via per yet ago s t d ll m o re ve y dont
 doesnt didnt isnt arent wasnt werent wont wouldnt cant couldnt shouldnt hasnt
@@ -215,3 +215,21 @@ def decode_rows(blobs: Iterable[bytes | None]) -> sp.csr_matrix:
         (values.astype(np.float32), indices.astype(np.int32), np.array(indptr)),
         shape=(len(indptr) - 1, N_FEATURES),
     )
+
+
+def surface_form(text: str, term: str) -> str | None:
+    """How `term` (space-separated normalised tokens, as in terms()) is written in
+    `text`: "export control" in "new export controls on chips" is "export
+    controls". None when the text does not contain it."""
+    wanted = term.split()
+    if not wanted:
+        return None
+    spans: list[tuple[str, int, int]] = []
+    for match in _WORD.finditer(text):
+        token = _token(match.group())
+        if token:
+            spans.append((token, match.start(), match.end()))
+    for i in range(len(spans) - len(wanted) + 1):
+        if all(spans[i + k][0] == w for k, w in enumerate(wanted)):
+            return " ".join(text[spans[i][1] : spans[i + len(wanted) - 1][2]].split())
+    return None

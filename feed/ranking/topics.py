@@ -119,23 +119,25 @@ class TopicClassifier(BaseEstimator):
         multiple seed phrases saturate (like BM25's term-frequency saturation).
     min_matches : fewer seed-matching background articles than this (or fewer
         non-matching ones) and the classifier keeps the seed view alone.
-    max_iter : iterations of the logistic regression solver.
+    max_iter, tol : stopping rules of the logistic regression solver.
     """
 
     def __init__(
         self,
         *,
         C: float = 1.0,
-        seed_weight: float = 2.0,
+        seed_weight: float = 1.0,
         seed_scale: float = 4.0,
         min_matches: int = 10,
         max_iter: int = 200,
+        tol: float = 1e-4,
     ) -> None:
         self.C = C
         self.seed_weight = seed_weight
         self.seed_scale = seed_scale
         self.min_matches = min_matches
         self.max_iter = max_iter
+        self.tol = tol
 
     def fit(self, X: sp.csr_matrix, spec: TopicSpec) -> "TopicClassifier":
         """Learn from the deployment's own articles X (rows of features.transform);
@@ -155,9 +157,13 @@ class TopicClassifier(BaseEstimator):
         self.coef_ = np.zeros(features.N_FEATURES, dtype=np.float32)
         self.intercept_ = 0.0
         if min(self.n_matches_, X.shape[0] - self.n_matches_) < self.min_matches:
-            # Seed view alone, default calibration: one phrase in the title of a
-            # short article is about p = 0.75; no match at all p = 0.02.
-            self.slope_, self.offset_ = 2.0, -4.0
+            # Seed view alone, calibrated by two anchors: no match at all is
+            # p = 0.02; one typical phrase in the title of a short article
+            # (feature value about 0.3) is p = 0.75.
+            typical = float(np.median(self.seed_idf_)) if len(self.seed_idf_) else 1.0
+            anchor = float(self._seed_evidence(np.array([0.3 * typical]))[0])
+            self.offset_ = float(np.log(0.02 / 0.98))
+            self.slope_ = (float(np.log(0.75 / 0.25)) - self.offset_) / anchor
             return self
 
         # Context view: every term but the seed phrases, trained to recognise the
@@ -175,7 +181,7 @@ class TopicClassifier(BaseEstimator):
         coefs, intercepts = [], []
         for k in np.unique(fold):
             train = fold != k if len(np.unique(fold)) > 1 else fold == k
-            model = LogisticRegression(C=self.C, max_iter=self.max_iter)
+            model = LogisticRegression(C=self.C, max_iter=self.max_iter, tol=self.tol)
             model.fit(masked[train], matched[train], sample_weight=sample_weight[train])
             held_out = ~train if len(np.unique(fold)) > 1 else train
             context[held_out] = model.decision_function(masked[held_out])
