@@ -22,8 +22,7 @@ from functools import lru_cache
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import HashingVectorizer
-from sklearn.preprocessing import normalize
+from sklearn.feature_extraction import FeatureHasher
 from sklearn.utils import murmurhash3_32
 
 N_FEATURES = 2**18
@@ -129,11 +128,10 @@ def _hashed_units(doc: Document) -> list[str]:
     return units + [unit + _SALT for unit in units]
 
 
-_VECTORIZER = HashingVectorizer(
+_HASHER = FeatureHasher(
     n_features=N_FEATURES,
-    analyzer=_hashed_units,
+    input_type="string",
     alternate_sign=False,
-    norm=None,
     dtype=np.float32,
 )
 
@@ -165,9 +163,17 @@ def phrase_columns(phrase: str) -> list[int]:
 
 def transform(docs: Sequence[Document]) -> sp.csr_matrix:
     """Rows of sublinear-tf, L2-normalised hashed features, one per document."""
-    counts = _VECTORIZER.transform(docs).tocsr()
-    counts.data = (1.0 + np.log(counts.data)).astype(np.float32)
-    return normalize(counts, norm="l2", copy=False)
+    counts = _HASHER.transform(_hashed_units(doc) for doc in docs).tocsr()
+    counts.data = np.float32(1.0) + np.log(counts.data, dtype=np.float32)
+    lengths = np.diff(counts.indptr)
+    squares = np.bincount(
+        np.repeat(np.arange(len(lengths)), lengths),
+        weights=counts.data.astype(np.float64) ** 2,
+        minlength=len(lengths),
+    )
+    norms = np.sqrt(np.where(squares > 0, squares, 1.0)).astype(np.float32)
+    counts.data /= np.repeat(norms, lengths)
+    return counts
 
 
 def empty(n_rows: int = 0) -> sp.csr_matrix:
@@ -198,19 +204,19 @@ def decode_rows(blobs: Iterable[bytes | None]) -> sp.csr_matrix:
     """Stack encoded rows into a float32 CSR matrix. Empty blobs and blobs of another
     features version give empty rows."""
     indptr = [0]
-    all_indices: list[np.ndarray] = []
-    all_values: list[np.ndarray] = []
+    index_parts: list[bytes] = []
+    value_parts: list[bytes] = []
     for blob in blobs:
         blob = bytes(blob or b"")
-        if len(blob) < 6 or not is_current(blob):
+        if len(blob) < 6 or blob[:2] != _MAGIC:
             indptr.append(indptr[-1])
             continue
-        n = int(np.frombuffer(blob, dtype="<u4", count=1, offset=2)[0])
-        all_indices.append(np.frombuffer(blob, dtype="<u4", count=n, offset=6))
-        all_values.append(np.frombuffer(blob, dtype="<f2", count=n, offset=6 + 4 * n))
+        n = int.from_bytes(blob[2:6], "little")
+        index_parts.append(blob[6 : 6 + 4 * n])
+        value_parts.append(blob[6 + 4 * n : 6 + 6 * n])
         indptr.append(indptr[-1] + n)
-    indices = np.concatenate(all_indices) if all_indices else np.zeros(0, dtype="<u4")
-    values = np.concatenate(all_values) if all_values else np.zeros(0, dtype="<f2")
+    indices = np.frombuffer(b"".join(index_parts), dtype="<u4")
+    values = np.frombuffer(b"".join(value_parts), dtype="<f2")
     return sp.csr_matrix(
         (values.astype(np.float32), indices.astype(np.int32), np.array(indptr)),
         shape=(len(indptr) - 1, N_FEATURES),

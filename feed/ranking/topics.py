@@ -26,6 +26,7 @@ import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import scipy.sparse as sp
@@ -92,17 +93,24 @@ class SeedPhrases:
             tuple(phrases), np.array(offsets, np.int64), np.array(columns, np.int64)
         )
 
-    def presence(self, X: sp.csr_matrix, *, chunk: int = 8192) -> np.ndarray:
+    @cached_property
+    def _slots(self) -> np.ndarray:
+        """Position of every feature column among self.columns (-1: none)."""
+        slots = np.full(features.N_FEATURES, -1, dtype=np.int32)
+        slots[self.columns] = np.arange(len(self.columns), dtype=np.int32)
+        return slots
+
+    def presence(self, X: sp.csr_matrix) -> np.ndarray:
         """(n_rows, n_phrases): each phrase's feature value in each row, 0 if absent."""
+        n = X.shape[0]
         if not self.phrases:
-            return np.zeros((X.shape[0], 0), dtype=np.float32)
-        parts = []
-        for start in range(0, X.shape[0], chunk):
-            values = X[start : start + chunk][:, self.columns].toarray()
-            parts.append(np.minimum.reduceat(values, self.offsets[:-1], axis=1))
-        if not parts:
-            return np.zeros((0, len(self.phrases)), dtype=np.float32)
-        return np.vstack(parts)
+            return np.zeros((n, 0), dtype=np.float32)
+        hit = self._slots[X.indices]
+        keep = hit >= 0
+        rows = np.repeat(np.arange(n), np.diff(X.indptr))[keep]
+        values = np.zeros((n, len(self.columns)), dtype=np.float32)
+        values[rows, hit[keep]] = X.data[keep]
+        return np.minimum.reduceat(values, self.offsets[:-1], axis=1)
 
 
 class TopicClassifier(BaseEstimator):
