@@ -223,13 +223,15 @@ def simulate_feedback(
     rounds: int = FEEDBACK_ROUNDS,
     per_round: int = ITEMS_RATED_PER_ROUND,
     background: sp.csr_matrix | None = None,
+    swap_halves: bool = False,
 ) -> list[float]:
     """target-nDCG@10 on the never-rated half, before feedback and after each round
     in which the reader rates the first `per_round` unrated items of the rated half
-    the feed shows (like if on target, dislike otherwise)."""
+    the feed shows (like if on target, dislike otherwise). `swap_halves` rates the
+    other half instead (a check of how much the figures depend on the split)."""
     probabilities = classifier.predict_proba(X)
     target = target_grades(labels, reader.likes)
-    rateable = rated_half([label["id"] for label in labels])
+    rateable = rated_half([label["id"] for label in labels]) ^ swap_halves
     rated: list[int] = []
     signals: list[str] = []
     personal = np.zeros(X.shape[0])
@@ -244,7 +246,10 @@ def simulate_feedback(
         shown = [p for p in order if rateable[p] and p not in already][:per_round]
         rated.extend(shown)
         signals.extend("like" if target[p] >= 1 else "dislike" for p in shown)
-        model = PersonalModel().fit(X[rated], signals, background=background)
+        newest_first = rated[::-1]
+        model = PersonalModel().fit(
+            X[newest_first], signals[::-1], background=background
+        )
         personal = model.decision_function(X)
     return curve
 
@@ -303,15 +308,18 @@ def evaluate(
     start = time.perf_counter()
     unlabelled = np.setdiff1d(np.arange(len(articles)), rows)
     background = X[np.random.default_rng(0).choice(unlabelled, 200, replace=False)]
-    for reader in readers:
-        say(f"feedback simulation: {reader.name}")
-        report.feedback[reader.name] = simulate_feedback(
-            reader,
-            classifiers[reader.follows],
-            X_labelled,
-            labels,
-            background=background,
-        )
+    for swap in (False, True):
+        for reader in readers:
+            name = reader.name + (" (halves swapped)" if swap else "")
+            say(f"feedback simulation: {name}")
+            report.feedback[name] = simulate_feedback(
+                reader,
+                classifiers[reader.follows],
+                X_labelled,
+                labels,
+                background=background,
+                swap_halves=swap,
+            )
     report.seconds["feedback simulation"] = time.perf_counter() - start
     report.seconds["total"] = time.perf_counter() - clock
     return report
@@ -341,11 +349,11 @@ def format_report(report: Report) -> str:
         "",
         f"Feedback simulation: target-nDCG@10 on the never-rated half "
         f"({ITEMS_RATED_PER_ROUND} ratings per round)",
-        f"{'reader':<34} {'before':>7} "
+        f"{'reader':<51} {'before':>7} "
         + " ".join(f"{'round ' + str(r):>8}" for r in range(1, FEEDBACK_ROUNDS + 1)),
     ]
     for name, curve in report.feedback.items():
-        lines.append(f"{name:<34} " + " ".join(f"{v:7.3f} " for v in curve).rstrip())
+        lines.append(f"{name:<51} " + " ".join(f"{v:7.3f} " for v in curve).rstrip())
     lines += [
         "",
         "Seconds: "
