@@ -11,11 +11,13 @@ stored size. Django-free.
 """
 
 import io
+import warnings
 from collections.abc import Sequence
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 
 from feed.ranking import features
@@ -82,7 +84,9 @@ class PersonalModel(BaseEstimator):
             labels = np.r_[labels, np.zeros(background.shape[0], dtype=int)]
             weights = np.r_[weights, np.full(background.shape[0], BACKGROUND_WEIGHT)]
         model = LogisticRegression(C=self.C, class_weight="balanced", max_iter=500)
-        model.fit(rows, labels, sample_weight=weights)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            model.fit(rows, labels, sample_weight=weights)
         coef = model.coef_.ravel().astype(np.float32)
         keep = np.argsort(-np.abs(coef), kind="stable")[: self.max_terms]
         self.coef_[keep] = coef[keep].astype(np.float16).astype(np.float32)

@@ -24,6 +24,7 @@ Django-free.
 
 import io
 import re
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -31,6 +32,7 @@ from functools import cached_property
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 
 from feed.ranking import features
@@ -128,6 +130,8 @@ class TopicClassifier(BaseEstimator):
     min_matches : fewer seed-matching background articles than this (or fewer
         non-matching ones) and the classifier keeps the seed view alone.
     max_iter, tol : stopping rules of the logistic regression solver.
+    feedback_weight : weight of an article with stated topicality (see fit) relative
+        to a pseudo-labelled one.
     """
 
     def __init__(
@@ -139,6 +143,7 @@ class TopicClassifier(BaseEstimator):
         min_matches: int = 10,
         max_iter: int = 200,
         tol: float = 1e-4,
+        feedback_weight: float = 3.0,
     ) -> None:
         self.C = C
         self.seed_weight = seed_weight
@@ -146,10 +151,21 @@ class TopicClassifier(BaseEstimator):
         self.min_matches = min_matches
         self.max_iter = max_iter
         self.tol = tol
+        self.feedback_weight = feedback_weight
 
-    def fit(self, X: sp.csr_matrix, spec: TopicSpec) -> "TopicClassifier":
+    def fit(
+        self,
+        X: sp.csr_matrix,
+        spec: TopicSpec,
+        *,
+        feedback: tuple[sp.csr_matrix, np.ndarray] | None = None,
+    ) -> "TopicClassifier":
         """Learn from the deployment's own articles X (rows of features.transform);
-        X may be empty, which gives a seed-only classifier."""
+        X may be empty, which gives a seed-only classifier.
+
+        `feedback`: (rows, on_topic) for articles whose topicality readers or an
+        editor stated ("not about Chips"); they join the context model's training
+        with weight `feedback_weight`, beside the pseudo-labels."""
         X = sp.csr_matrix(X, dtype=np.float32)
         self.slug_ = spec.slug
         self.n_documents_ = X.shape[0]
@@ -178,10 +194,9 @@ class TopicClassifier(BaseEstimator):
         # articles that use them (the stronger the use, the more the row counts).
         # Two models on alternate halves give honest (out-of-fold) context scores
         # for calibration; their average is the classifier's context weights.
-        masked = X.copy()
-        masked.data[np.isin(masked.indices, self.seeds_.columns)] = 0
-        masked.eliminate_zeros()
+        masked = self._masked(X)
         sample_weight = np.where(matched, seed_score / seed_score[matched].mean(), 1.0)
+        extra_rows, extra_labels, extra_weights = self._feedback_rows(feedback)
         fold = np.arange(X.shape[0]) % 2
         if min(np.bincount(fold[matched], minlength=2)) < 2:
             fold[:] = 0  # too few matches to split: one model, in-sample scores
@@ -190,7 +205,14 @@ class TopicClassifier(BaseEstimator):
         for k in np.unique(fold):
             train = fold != k if len(np.unique(fold)) > 1 else fold == k
             model = LogisticRegression(C=self.C, max_iter=self.max_iter, tol=self.tol)
-            model.fit(masked[train], matched[train], sample_weight=sample_weight[train])
+            with warnings.catch_warnings():
+                # pseudo-labels are noisy: an approximate optimum is enough
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                model.fit(
+                    sp.vstack([masked[train], extra_rows]).tocsr(),
+                    np.r_[matched[train], extra_labels],
+                    sample_weight=np.r_[sample_weight[train], extra_weights],
+                )
             held_out = ~train if len(np.unique(fold)) > 1 else train
             context[held_out] = model.decision_function(masked[held_out])
             coefs.append(model.coef_.ravel())
@@ -215,6 +237,22 @@ class TopicClassifier(BaseEstimator):
         self.slope_ = float(calibration.coef_[0, 0])
         self.offset_ = float(calibration.intercept_[0])
         return self
+
+    def _masked(self, X: sp.csr_matrix) -> sp.csr_matrix:
+        masked = sp.csr_matrix(X, dtype=np.float32, copy=True)
+        masked.data[np.isin(masked.indices, self.seeds_.columns)] = 0
+        masked.eliminate_zeros()
+        return masked
+
+    def _feedback_rows(
+        self, feedback: tuple[sp.csr_matrix, np.ndarray] | None
+    ) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray]:
+        if feedback is None or feedback[0].shape[0] == 0:
+            return features.empty(), np.zeros(0, bool), np.zeros(0)
+        rows, on_topic = feedback
+        on_topic = np.asarray(on_topic, dtype=bool)
+        weights = np.full(len(on_topic), self.feedback_weight)
+        return self._masked(rows), on_topic, weights
 
     def _seed_evidence(self, seed_score: np.ndarray) -> np.ndarray:
         return self.seed_weight * np.log1p(self.seed_scale * seed_score)

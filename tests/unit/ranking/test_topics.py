@@ -89,3 +89,21 @@ def test_seed_phrases_include_name_parts_once():
     spec = TopicSpec("c", "Climate & energy", seed_terms=("energy", "net zero"))
     assert spec.seed_phrases() == ("energy", "net zero", "Climate")
     assert TopicSpec("x", "Chips", seed_terms=("chip",)).seed_phrases() == ("chip",)
+
+
+def test_stated_topicality_moves_the_context_model(corpus, matrix):
+    docs, kinds = corpus
+    # readers say the quantum articles are about chips too
+    quantum = matrix[kinds == "quantum"][:10]
+    plain = TopicClassifier().fit(matrix, CHIPS)
+    told = TopicClassifier().fit(
+        matrix, CHIPS, feedback=(quantum, np.ones(quantum.shape[0], bool))
+    )
+    unseen = matrix[kinds == "quantum"][10:]
+    lift = told.decision_function(unseen) - plain.decision_function(unseen)
+    assert lift.mean() > 1.0  # log-odds
+    general = matrix[kinds == "general"]
+    assert (
+        abs((told.decision_function(general) - plain.decision_function(general)).mean())
+        < 0.5
+    )
