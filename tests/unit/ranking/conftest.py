@@ -19,12 +19,12 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def corpus():
     return build_corpus()
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def matrix(corpus):
     docs, _ = corpus
     return features.transform(docs)

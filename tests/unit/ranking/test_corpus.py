@@ -34,11 +34,19 @@ def labelled(background):
     return labels, X[np.array([row_of[x["id"]] for x in labels])]
 
 
-@pytest.mark.parametrize("slug", ["ai", "chips", "trade"])
-def test_cold_start_meets_the_targets_on_the_dev_labels(background, labelled, slug):
+@pytest.fixture(scope="module")
+def models(background):
     _, X = background
+    return {
+        slug: TopicClassifier().fit(X, defaults.topic_by_slug(slug))
+        for slug in ("ai", "chips", "trade")
+    }
+
+
+@pytest.mark.parametrize("slug", ["ai", "chips", "trade"])
+def test_cold_start_meets_the_targets_on_the_dev_labels(models, labelled, slug):
     labels, X_labelled = labelled
-    model = TopicClassifier().fit(X, defaults.topic_by_slug(slug))
+    model = models[slug]
     grades = np.array([x[slug] for x in labels], dtype=float)
     order = evaluation.feed_order(model.predict_proba(X_labelled))
     scores = evaluation.score_ranking(grades[order])
@@ -64,8 +72,8 @@ def test_a_user_topic_of_three_words_finds_its_articles(background):
     assert all(about_quantum(i) for i in np.flatnonzero(probabilities > 0.5))
 
 
-def test_a_chocolate_chip_recall_is_not_about_chips(background):
+def test_a_chocolate_chip_recall_is_not_about_chips(background, models):
     articles, X = background
-    model = TopicClassifier().fit(X, defaults.topic_by_slug("chips"))
+    model = models["chips"]
     recall = next(i for i, a in enumerate(articles) if "chip cookie dough" in a.title)
     assert model.predict_proba(X[recall])[0] < 0.5  # no "Chips" chip on the card

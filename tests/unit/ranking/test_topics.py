@@ -11,21 +11,25 @@ CHIPS = TopicSpec("chips", "Chips", seed_terms=("semiconductor", "chip", "foundr
 TRADE = TopicSpec("trade", "Trade policy", seed_terms=("tariff", "customs duties"))
 
 
+@pytest.fixture(scope="module")
+def fitted(matrix):
+    return {spec.slug: TopicClassifier().fit(matrix, spec) for spec in (CHIPS, TRADE)}
+
+
 def ap_for(probabilities, relevant):
     order = np.argsort(-probabilities, kind="stable")
     return metrics.average_precision(relevant[order].astype(int))
 
 
-def test_topic_model_finds_the_topics_articles(corpus, matrix):
+def test_topic_model_finds_the_topics_articles(corpus, matrix, fitted):
     _, kinds = corpus
     for spec in (CHIPS, TRADE):
-        probabilities = TopicClassifier().fit(matrix, spec).predict_proba(matrix)
+        probabilities = fitted[spec.slug].predict_proba(matrix)
         assert ap_for(probabilities, kinds == spec.slug) > 0.95
 
 
-def test_context_lifts_articles_that_use_none_of_the_seed_terms(corpus, matrix):
-    docs, kinds = corpus
-    model = TopicClassifier().fit(matrix, CHIPS)
+def test_context_lifts_articles_that_use_none_of_the_seed_terms(fitted):
+    model = fitted["chips"]
     only_context = Document("nvidia gpu wafer tsmc lithography", "asml processor")
     ordinary = Document("city council football", "weather museum bakery")
     p_context, p_ordinary = model.predict_proba(
@@ -34,9 +38,9 @@ def test_context_lifts_articles_that_use_none_of_the_seed_terms(corpus, matrix):
     assert p_context > 0.5 > p_ordinary
 
 
-def test_probabilities_are_calibrated_ish(corpus, matrix):
+def test_probabilities_are_calibrated_ish(corpus, matrix, fitted):
     _, kinds = corpus
-    probabilities = TopicClassifier().fit(matrix, TRADE).predict_proba(matrix)
+    probabilities = fitted["trade"].predict_proba(matrix)
     on_topic, off_topic = (
         probabilities[kinds == "trade"],
         probabilities[kinds != "trade"],
@@ -64,8 +68,8 @@ def test_without_background_the_seed_view_alone_scores():
     assert p_trade > 0.5 > p_other
 
 
-def test_predictions_survive_the_byte_round_trip(matrix):
-    model = TopicClassifier().fit(matrix, CHIPS)
+def test_predictions_survive_the_byte_round_trip(matrix, fitted):
+    model = fitted["chips"]
     restored = TopicClassifier.from_bytes(model.to_bytes())
     np.testing.assert_allclose(
         restored.predict_proba(matrix), model.predict_proba(matrix), atol=2e-3
@@ -74,8 +78,8 @@ def test_predictions_survive_the_byte_round_trip(matrix):
     assert len(model.to_bytes()) < 1_000_000
 
 
-def test_term_contributions_add_up_to_the_score(matrix):
-    model = TopicClassifier().fit(matrix, CHIPS)
+def test_term_contributions_add_up_to_the_score(fitted):
+    model = fitted["chips"]
     doc = Document("New semiconductor foundry opens", "nvidia gpu wafer supply")
     contributions = model.term_contributions(doc)
     logit = model.slope_ * model.decision_function(features.transform([doc]))[0]
@@ -91,11 +95,11 @@ def test_seed_phrases_include_name_parts_once():
     assert TopicSpec("x", "Chips", seed_terms=("chip",)).seed_phrases() == ("chip",)
 
 
-def test_stated_topicality_moves_the_context_model(corpus, matrix):
+def test_stated_topicality_moves_the_context_model(corpus, matrix, fitted):
     docs, kinds = corpus
     # readers say the quantum articles are about chips too
     quantum = matrix[kinds == "quantum"][:10]
-    plain = TopicClassifier().fit(matrix, CHIPS)
+    plain = fitted["chips"]
     told = TopicClassifier().fit(
         matrix, CHIPS, feedback=(quantum, np.ones(quantum.shape[0], bool))
     )
