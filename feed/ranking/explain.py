@@ -2,10 +2,11 @@
 "Chips · matches Nvidia, export controls · you liked 3 similar".
 
 The topic part names the followed topics whose weighted probability counted most
-(blend.Scored.topic); the matched terms are the article's own words with the largest
-contributions to that topic's score (TopicClassifier.term_contributions, the same
-weights the score added up, found by re-tokenising the displayed text); the personal
-part appears when the personal model lifted the article. Django-free.
+(blend.Scored.topic); the matched terms are the topic's seed phrases found in the
+article, ordered by their contributions to that topic's score
+(TopicClassifier.term_contributions: the same weights the score added up, found by
+re-tokenising the displayed text); the personal part appears when the personal model
+lifted the article. Django-free.
 """
 
 from collections.abc import Sequence
@@ -24,20 +25,23 @@ PERSONAL_SHOWN = 0.1
 def matched_terms(
     doc: features.Document, classifier: topics.TopicClassifier, *, k: int = 3
 ) -> list[str]:
-    """Up to k words or phrases of the article that pull it most towards the topic,
-    written as in the article ("Nvidia", "export controls")."""
+    """Up to k of the topic's seed phrases found in the article, largest
+    contribution first, written as in the article ("Nvidia", "export controls").
+    An article that matched no seed phrase gets the context words that weighed
+    most instead."""
     contributions = classifier.term_contributions(doc)
-    chosen = topics.top_terms(contributions, k=k)
+    seeds = set(classifier.seed_terms())
+    seeded = {t: v for t, v in contributions.items() if t in seeds}
+    chosen = topics.top_terms(seeded or contributions, k=k)
     if not chosen:
         return []
     top = contributions[chosen[0]]
     text = f"{doc.title}\n{doc.text}"
-    result = []
-    for term in chosen:
-        if contributions[term] < MIN_TERM_SHARE * top:
-            break
-        result.append(features.surface_form(text, term) or term)
-    return result
+    return [
+        features.surface_form(text, term) or term
+        for term in chosen
+        if contributions[term] >= MIN_TERM_SHARE * top
+    ]
 
 
 def count_similar(

@@ -292,11 +292,14 @@ class TopicClassifier(BaseEstimator):
         total = float(linear.sum())
         if total > 0:
             share = float(self._seed_evidence(np.array([total]))[0]) / total
-            for phrase, part in zip(self.seeds_.phrases, linear, strict=True):
+            for term, part in zip(self.seed_terms(), linear, strict=True):
                 if part > 0:
-                    term = " ".join(features.tokenize(phrase)[:2])
                     result[term] = result.get(term, 0.0) + share * float(part)
         return {term: self.slope_ * value for term, value in result.items()}
+
+    def seed_terms(self) -> list[str]:
+        """The seed phrases as normalised terms (the keys term_contributions uses)."""
+        return [" ".join(features.tokenize(p)) for p in self.seeds_.phrases]
 
     def term_weights(self, indices: np.ndarray) -> np.ndarray:
         """Context weight of each feature column (calibrated units). Prefer
