@@ -86,7 +86,7 @@ def cap_per_source(
         return order
     sources = np.asarray(source_ids)[order].tolist()
     placed: list[int] = []
-    recent: deque = deque()
+    recent: deque = deque()  # sources of the last window - 1 cards
     in_window: Counter = Counter()
     held: dict[object, deque[int]] = {}  # source -> ranks held back, best first
 
@@ -98,31 +98,37 @@ def cap_per_source(
         if len(recent) >= window:
             in_window[recent.popleft()] -= 1
 
-    def take_held(*, fitting: bool) -> bool:
-        """Place the best-ranked held card (that fits, when `fitting`)."""
-        heads = sorted(
-            (queue[0], source)
-            for source, queue in held.items()
-            if not fitting or in_window[source] < cap
-        )
-        if not heads:
-            return False
-        rank, source = heads[0]
-        held[source].popleft()
-        if not held[source]:
-            del held[source]
+    def best_held(*, fitting: bool) -> int | None:
+        best = None
+        for source, queue in held.items():
+            if (not fitting or in_window[source] < cap) and (
+                best is None or queue[0] < best
+            ):
+                best = queue[0]
+        return best
+
+    def release(rank: int) -> None:
+        queue = held[sources[rank]]
+        queue.popleft()
+        if not queue:
+            del held[sources[rank]]
         place(rank)
-        return True
 
     for rank, source in enumerate(sources):
-        while held and take_held(fitting=True):
-            pass
+        while held:
+            ready = best_held(fitting=True)
+            if ready is None:
+                break
+            release(ready)
         if in_window[source] < cap:
             place(rank)
+        elif source in held:
+            held[source].append(rank)
         else:
-            held.setdefault(source, deque()).append(rank)
+            held[source] = deque([rank])
     while held:
-        take_held(fitting=True) or take_held(fitting=False)
+        ready = best_held(fitting=True)
+        release(ready if ready is not None else best_held(fitting=False))
     return placed
 
 
