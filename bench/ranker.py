@@ -134,6 +134,17 @@ def main() -> None:
         ):
             print(f"  {label:<46}: {seconds * 1e3:6.1f} ms")
 
+        refit = timed(
+            lambda: PersonalModel().fit(X[liked], signals, X[window[:200]]), 3
+        )
+        refit_small = timed(
+            lambda: PersonalModel().fit(X[liked[:30]], signals[:30], X[window[:200]]),
+            args.repeat,
+        )
+        print("\npersonal model refit on every feedback event")
+        print(f"  500 events (the cap): {refit * 1e3:6.0f} ms")
+        print(f"  30 events           : {refit_small * 1e3:6.0f} ms")
+
         big = PersonalModel().fit(X[liked], signals, X[window[:200]])
         size = len(big.to_bytes())
         topic_sizes = [len(m.to_bytes()) for m in models]

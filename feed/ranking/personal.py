@@ -83,13 +83,20 @@ class PersonalModel(BaseEstimator):
             rows = sp.vstack([X, background]).tocsr()
             labels = np.r_[labels, np.zeros(background.shape[0], dtype=int)]
             weights = np.r_[weights, np.full(background.shape[0], BACKGROUND_WEIGHT)]
+        # Fit on the columns these rows use (a few tens of thousands of 2**18):
+        # the same model, several times faster.
+        used = np.unique(rows.indices)
+        compact = sp.csr_matrix(
+            (rows.data, np.searchsorted(used, rows.indices), rows.indptr),
+            shape=(rows.shape[0], len(used)),
+        )
         model = LogisticRegression(C=self.C, class_weight="balanced", max_iter=500)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
-            model.fit(rows, labels, sample_weight=weights)
+            model.fit(compact, labels, sample_weight=weights)
         coef = model.coef_.ravel().astype(np.float32)
         keep = np.argsort(-np.abs(coef), kind="stable")[: self.max_terms]
-        self.coef_[keep] = coef[keep].astype(np.float16).astype(np.float32)
+        self.coef_[used[keep]] = coef[keep].astype(np.float16).astype(np.float32)
         self.intercept_ = float(model.intercept_[0])
         reference = background if has_background else X
         raw = self._raw(reference)
