@@ -83,6 +83,7 @@ class Scores:
 class Report:
     n_labelled: int
     n_background: int
+    n_unknown: int = 0  # labels of articles not in the article files
     # topic -> method -> scores; the ranker is method "tidings"
     cold_start: dict[str, dict[str, Scores]] = field(default_factory=dict)
     # reader name -> target-nDCG@10 before feedback and after each round
@@ -265,12 +266,20 @@ def evaluate(
 ) -> Report:
     """The whole evaluation: cold start per topic (ranker and baselines) and the
     feedback simulation. Topic models learn from `articles` (unlabelled); labels
-    are read only to score the rankings."""
+    are read only to score the rankings. Topics and readers whose slugs the labels
+    do not grade are skipped; labels of unknown articles are ignored (counted)."""
     clock = time.perf_counter()
     by_id = {a.id: k for k, a in enumerate(articles)}
-    labels = sorted((x for x in labels if x["id"] in by_id), key=lambda x: x["id"])
+    known = [x for x in labels if x["id"] in by_id]
+    n_unknown = len(labels) - len(known)
+    graded = set.intersection(*(set(x) for x in known)) if known else set()
+    topics = [t for t in topics if t in graded]
+    readers = [r for r in readers if {r.follows, *r.likes} <= graded]
+    labels = sorted(known, key=lambda x: x["id"])
     rows = np.array([by_id[x["id"]] for x in labels], dtype=np.int64)
-    report = Report(n_labelled=len(labels), n_background=len(articles))
+    report = Report(
+        n_labelled=len(known), n_background=len(articles), n_unknown=n_unknown
+    )
     say = progress or (lambda message: None)
 
     say(f"features for {len(articles)} articles")
@@ -307,7 +316,10 @@ def evaluate(
 
     start = time.perf_counter()
     unlabelled = np.setdiff1d(np.arange(len(articles)), rows)
-    background = X[np.random.default_rng(0).choice(unlabelled, 200, replace=False)]
+    sample = np.random.default_rng(0).choice(
+        unlabelled, min(200, len(unlabelled)), replace=False
+    )
+    background = X[sample] if len(sample) else None
     for swap in (False, True):
         for reader in readers:
             name = reader.name + (" (halves swapped)" if swap else "")
@@ -328,7 +340,12 @@ def evaluate(
 def format_report(report: Report) -> str:
     lines = [
         f"Labelled items: {report.n_labelled}; unlabelled background for the topic "
-        f"models: {report.n_background} articles.",
+        f"models: {report.n_background} articles."
+        + (
+            f" ({report.n_unknown} labels name unknown articles: ignored.)"
+            if report.n_unknown
+            else ""
+        ),
         "",
         "Cold start (a reader following one topic; relevance = grade >= 1 for P@10/AP)",
         f"{'topic':<7} {'method':<15} {'nDCG@10':>8} {'nDCG@50':>8} {'P@10':>6} "

@@ -51,3 +51,18 @@ def test_read_articles_keeps_the_first_of_each_id(tmp_path):
         ("1", "First", "s", "O"),
         ("2", "Second", "", "feed.xml"),
     ]
+
+
+def test_evaluate_skips_topics_the_labels_do_not_grade():
+    articles = [
+        CorpusArticle(f"{i}", f"tariff talks {i}", "trade war", "x") for i in range(30)
+    ] + [CorpusArticle(f"g{i}", f"football {i}", "weather", "y") for i in range(30)]
+    labels = [{"id": a.id, "trade": int(a.id.isdigit())} for a in articles]
+    labels.append({"id": "missing", "trade": 2})
+    report = evaluation.evaluate(articles, labels)
+    assert list(report.cold_start) == ["trade"]
+    assert report.feedback == {}
+    assert report.n_labelled == 60
+    assert report.n_unknown == 1
+    assert report.cold_start["trade"]["tidings"].ap == 1.0
+    assert "1 labels name unknown articles" in evaluation.format_report(report)
