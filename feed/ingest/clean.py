@@ -284,6 +284,12 @@ def _strip_tracking(query: str) -> str:
 
 
 _URL_SAFE = "/:@!$&'()*+,;=-._~%?#[]"
+# http(s), a lower-case host name without port or final dot, a path, and an
+# optional non-empty query of plain URL characters: what _normalize leaves as is.
+_CANONICAL_URL = re.compile(
+    r"https?://[a-z0-9-]+(?:\.[a-z0-9-]+)*/[A-Za-z0-9/:@!$&'()*+,;=\-._~%]*"
+    r"(?:\?[A-Za-z0-9/:@!$&'()*+,;=\-._~%?]+)?"
+)
 _URL_CLEAN = re.compile(r"[A-Za-z0-9/:@!$&'()*+,;=\-._~%?#\[\]]*")
 
 
@@ -295,6 +301,16 @@ def normalize_link(value: str, base_url: str = "") -> str:
     gclid, mc_cid, ...) are removed, spaces are percent-encoded, and the fragment is
     dropped unless it is a ``#!`` or ``#/`` route. Anything else gives "".
     """
+    if _CANONICAL_URL.fullmatch(value):
+        # Already canonical except perhaps for tracking parameters: most feed
+        # links, so this path skips the URL parsing below.
+        query = value.partition("?")[2]
+        if not query or _strip_tracking(query) == query:
+            return value
+    return _normalize(value, base_url)
+
+
+def _normalize(value: str, base_url: str) -> str:
     url = absolute_url(value, base_url, allow_mailto=False)
     if not url:
         return ""

@@ -445,6 +445,45 @@ def test_an_element_with_thousands_of_attributes_is_flattened_to_text():
     assert entry.summary_html == "<p>text</p>"
 
 
+def test_an_xml_element_with_a_hundred_thousand_attributes_is_refused_quickly():
+    # xml.sax makes feedparser quadratic in attributes: 10,000 already take ~7 s.
+    attributes = " ".join(f'a{n}="1"' for n in range(100_000))
+    data = rss(item(extra=f'<source url="https://e.example/" {attributes}>x</source>'))
+    started = time.monotonic()
+
+    with pytest.raises(ParseError, match="more than 64 attributes"):
+        parse(data)
+
+    assert time.monotonic() - started < 5
+
+
+def test_sixty_four_attributes_on_an_element_are_accepted():
+    attributes = " ".join(f'a{n}="1"' for n in range(63))
+    data = rss(item(extra=f'<source url="https://e.example/" {attributes}>x</source>'))
+
+    assert len(parse(data).entries) == 1
+
+
+def test_a_million_tags_are_refused_quickly():
+    data = rss("<item><title>t</title>" + "<x/>" * 1_000_000 + "</item>")
+    started = time.monotonic()
+
+    with pytest.raises(ParseError, match="more than the 200,000"):
+        parse(data)
+
+    assert time.monotonic() - started < 5
+
+
+def test_markup_inside_cdata_does_not_count_as_tags():
+    html = "<b>x</b>" * 150_000  # 300,000 "<" inside CDATA, plain text to XML
+    data = rss(item(title="Cdata", description=f"<![CDATA[{html}]]>"))
+
+    [entry] = parse(data).entries
+
+    assert entry.title == "Cdata"
+    assert entry.summary_html.startswith("<b>x</b>")
+
+
 # -- duplicates, missing and absurd fields ------------------------------------------
 
 
