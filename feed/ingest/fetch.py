@@ -541,9 +541,9 @@ def fetch_feed(
         "Accept": ACCEPT,
         "Accept-Encoding": "gzip, deflate, br",
     }
-    if etag:
+    if _header_safe(etag):
         headers["If-None-Match"] = etag
-    if last_modified:
+    if _header_safe(last_modified):
         headers["If-Modified-Since"] = last_modified
     timeout = httpx.Timeout(
         policy.read_timeout, connect=policy.connect_timeout, pool=policy.timeout
@@ -579,6 +579,11 @@ def fetch_feed(
         f"The feed redirected more than {policy.max_redirects} times; giving up.",
         kind="http",
     )
+
+
+def _header_safe(value: str) -> bool:
+    """A stored validator that can be sent back as a header value."""
+    return bool(value) and len(value) < 1024 and value.isprintable()
 
 
 def _describe(exc: Exception) -> str:
