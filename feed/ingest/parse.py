@@ -25,6 +25,7 @@ import functools
 import hashlib
 import io
 import re
+import xml.parsers.expat
 import xml.sax
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -42,10 +43,12 @@ MAX_GUID_CHARS = 1_000
 MAX_AUTHOR_CHARS = 200
 MAX_CATEGORIES = 20
 MAX_CATEGORY_CHARS = 100
-# feedparser costs ~50 us per element, and its strict parser (through xml.sax's
-# AttributesNSImpl) is quadratic in the attributes of one element: 10,000 take 7 s.
-# Feeds never come close to either cap (the corpus maximum is ~6,300 tags).
-MAX_ELEMENTS = 200_000
+# feedparser costs 10-40 us per element (more in its lenient parser for malformed
+# XML), and its strict parser (through xml.sax's AttributesNSImpl) is quadratic in
+# the attributes of one element: 10,000 take 7 s. Real feeds stay far below these
+# caps (the corpus maximum is ~6,300 tags in 500 items).
+MAX_ELEMENTS = 500_000
+MAX_ELEMENTS_MALFORMED = 150_000
 MAX_ATTRIBUTES = 64
 
 _BOMS = (
@@ -283,19 +286,27 @@ def _replace_charref(match: re.Match[str]) -> str:
     return match.group(0)
 
 
-def check_markup_limits(body: str) -> None:
+def check_markup_limits(body: str, document: bytes) -> None:
     """Refuse documents whose structure alone would make parsing slow.
 
-    Counts markup outside CDATA sections: at most MAX_ELEMENTS tags and
-    MAX_ATTRIBUTES attributes on any element. Both checks are single C-speed
-    passes; the exact counts run only when the quick ones trip.
+    `body` is the decoded text, `document` the defused bytes given to feedparser.
+    Counts markup outside CDATA sections: at most MAX_ELEMENTS tags, or
+    MAX_ELEMENTS_MALFORMED when the XML is not well-formed (feedparser's lenient
+    parser is slower), and at most MAX_ATTRIBUTES attributes on any element. The
+    quick counts are C-speed passes; exact ones run only when those trip.
     """
-    if body.count("<") > MAX_ELEMENTS:
+    if body.count("<") > MAX_ELEMENTS_MALFORMED:
         tags = _CDATA.sub("", body).count("<")
         if tags > MAX_ELEMENTS:
             raise ParseError(
                 f"The feed has {tags:,} tags, more than the {MAX_ELEMENTS:,} "
                 "Tidings reads; refused."
+            )
+        if tags > MAX_ELEMENTS_MALFORMED and not _well_formed(document):
+            raise ParseError(
+                f"The feed is not well-formed XML and has {tags:,} tags, more "
+                f"than the {MAX_ELEMENTS_MALFORMED:,} Tidings reads in such "
+                "feeds; refused."
             )
     if "=" not in body or not _MANY_EQUALS.search(body):
         return
@@ -305,6 +316,16 @@ def check_markup_limits(body: str) -> None:
                 f"The feed has an element with more than {MAX_ATTRIBUTES} "
                 "attributes; refused."
             )
+
+
+def _well_formed(document: bytes) -> bool:
+    """Whether expat (with namespaces, as feedparser uses it) accepts the bytes."""
+    parser = xml.parsers.expat.ParserCreate("utf-8", " ")
+    try:
+        parser.Parse(document, True)
+    except xml.parsers.expat.ExpatError:
+        return False
+    return True
 
 
 def defuse(text: str) -> bytes:
@@ -392,7 +413,7 @@ def parse_feed(
     if not text.strip(_WHITESPACE + "\x00"):
         raise ParseError("The address returned an empty document, not a feed.")
     safe = defuse(text)
-    check_markup_limits(text)
+    check_markup_limits(text, safe)
     base_url = clean.absolute_url(url, allow_mailto=False)
     try:
         parsed = feedparser.parse(

@@ -468,10 +468,29 @@ def test_a_million_tags_are_refused_quickly():
     data = rss("<item><title>t</title>" + "<x/>" * 1_000_000 + "</item>")
     started = time.monotonic()
 
-    with pytest.raises(ParseError, match="more than the 200,000"):
+    with pytest.raises(ParseError, match="more than the 500,000"):
         parse(data)
 
     assert time.monotonic() - started < 5
+
+
+def test_a_malformed_feed_with_two_hundred_thousand_tags_is_refused_quickly():
+    data = rss("<item><title>t</title>" + "<p>" * 200_000 + "</item>")
+    started = time.monotonic()
+
+    with pytest.raises(ParseError, match="not well-formed XML and has 200,0"):
+        parse(data)
+
+    assert time.monotonic() - started < 5
+
+
+def test_a_well_formed_feed_above_the_malformed_cap_is_read(monkeypatch):
+    monkeypatch.setattr(parse_module, "MAX_ELEMENTS_MALFORMED", 1_000)
+    data = rss("<item><title>Many</title>" + "<x/>" * 2_000 + "</item>")
+
+    [entry] = parse(data).entries
+
+    assert entry.title == "Many"
 
 
 def test_markup_inside_cdata_does_not_count_as_tags():
