@@ -48,7 +48,10 @@ MAX_CATEGORY_CHARS = 100
 # the attributes of one element: 10,000 take 7 s. Real feeds stay far below these
 # caps (the corpus maximum is ~6,300 tags in 500 items).
 MAX_ELEMENTS = 500_000
-MAX_ELEMENTS_MALFORMED = 150_000
+MAX_ELEMENTS_MALFORMED = 100_000
+# feedparser scans every namespace prefix seen so far for each element in an
+# unfamiliar namespace: elements x prefixes. Feeds use a handful of prefixes.
+MAX_NAMESPACE_PREFIXES = 50
 MAX_ATTRIBUTES = 64
 
 _BOMS = (
@@ -78,6 +81,7 @@ _CDATA = re.compile(r"<!\[CDATA\[.*?\]\]>", re.DOTALL)
 _MANY_EQUALS = re.compile(
     rf"<[A-Za-z_][^<>=]*+(?:=[^<>=]*+){{{MAX_ATTRIBUTES + 1},}}+>"
 )
+_NAMESPACE_PREFIX = re.compile(r"\bxmlns:([^\s=/>]+)\s*=")
 _ATTRIBUTE = re.compile(r"""[\s"'][^\s=<>"'/]+\s*=""")
 _UNSAFE_GUID_SCHEMES = {"javascript", "vbscript", "data", "file", "about", "blob"}
 _FEED_VERSIONS_UNKNOWN = {"", None}
@@ -292,8 +296,9 @@ def check_markup_limits(body: str, document: bytes) -> None:
     `body` is the decoded text, `document` the defused bytes given to feedparser.
     Counts markup outside CDATA sections: at most MAX_ELEMENTS tags, or
     MAX_ELEMENTS_MALFORMED when the XML is not well-formed (feedparser's lenient
-    parser is slower), and at most MAX_ATTRIBUTES attributes on any element. The
-    quick counts are C-speed passes; exact ones run only when those trip.
+    parser is slower), at most MAX_NAMESPACE_PREFIXES distinct namespace prefixes
+    and MAX_ATTRIBUTES attributes on any element. The quick counts are C-speed
+    passes; exact ones run only when those trip.
     """
     if body.count("<") > MAX_ELEMENTS_MALFORMED:
         tags = _CDATA.sub("", body).count("<")
@@ -307,6 +312,13 @@ def check_markup_limits(body: str, document: bytes) -> None:
                 f"The feed is not well-formed XML and has {tags:,} tags, more "
                 f"than the {MAX_ELEMENTS_MALFORMED:,} Tidings reads in such "
                 "feeds; refused."
+            )
+    if body.count("xmlns:") > MAX_NAMESPACE_PREFIXES:
+        prefixes = set(_NAMESPACE_PREFIX.findall(_CDATA.sub("", body)))
+        if len(prefixes) > MAX_NAMESPACE_PREFIXES:
+            raise ParseError(
+                f"The feed declares {len(prefixes):,} namespace prefixes, more "
+                f"than the {MAX_NAMESPACE_PREFIXES} Tidings reads; refused."
             )
     if "=" not in body or not _MANY_EQUALS.search(body):
         return

@@ -493,6 +493,33 @@ def test_a_well_formed_feed_above_the_malformed_cap_is_read(monkeypatch):
     assert entry.title == "Many"
 
 
+def test_thousands_of_namespace_prefixes_are_refused_quickly():
+    # feedparser looks each unfamiliar-namespace element up among all prefixes.
+    declarations = "".join(
+        "<d " + " ".join(f'xmlns:p{j}_{k}="urn:n{j}:{k}"' for k in range(60)) + "/>"
+        for j in range(100)
+    )
+    elements = '<z xmlns="urn:n99:59"/>' * 10_000
+    data = rss(f"<item><title>t</title>{declarations}{elements}</item>")
+    started = time.monotonic()
+
+    with pytest.raises(ParseError, match="6,000 namespace prefixes"):
+        parse(data)
+
+    assert time.monotonic() - started < 5
+
+
+def test_a_default_namespace_repeated_on_every_entry_is_fine():
+    entries = "".join(
+        f'<entry><title>{n}</title><id>{n}</id><content type="xhtml">'
+        f'<div xmlns="http://www.w3.org/1999/xhtml"><p>{n}</p></div></content></entry>'
+        for n in range(100)
+    )
+    data = f'<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title>{entries}</feed>'
+
+    assert len(parse(data.encode()).entries) == 100
+
+
 def test_markup_inside_cdata_does_not_count_as_tags():
     html = "<b>x</b>" * 150_000  # 300,000 "<" inside CDATA, plain text to XML
     data = rss(item(title="Cdata", description=f"<![CDATA[{html}]]>"))
