@@ -82,6 +82,10 @@ _NON_NESTING = {
     "source", "track", "wbr", "p", "li", "dt", "dd", "option", "optgroup", "tr", "td",
     "th", "tbody", "thead", "tfoot", "colgroup", "rt", "rp", "param",
 }  # fmt: skip
+# Characters that never belong in a host name (spaces of any kind included).
+_BAD_HOST = re.compile(
+    r"[\s<>\"'`{}|\\^%@/?#\x00-\x1f\x7f-\x9f\u00a0\u2000-\u200f\u2028-\u202f\u3000\ufeff]"
+)
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
 
 
@@ -124,7 +128,7 @@ def plain_text(
     `sanitized=True` says the fragment came from sanitize_html (no control
     characters, no script or style left to drop), which saves two passes.
     """
-    if not fragment:
+    if not fragment or not isinstance(fragment, str):
         return ""
     if not sanitized:
         fragment = strip_control_chars(fragment)
@@ -147,7 +151,7 @@ def plain_text(
 
 def plain_text_from_text(raw: str, *, max_chars: int | None = None) -> str:
     """Normalise text that is already plain (no markup meaning): spaces, controls."""
-    text = collapse_whitespace(strip_control_chars(raw or ""))
+    text = collapse_whitespace(strip_control_chars(raw if isinstance(raw, str) else ""))
     return _truncate(text, max_chars) if max_chars is not None else text
 
 
@@ -158,7 +162,7 @@ def clean_title(raw: str, *, is_html: bool = True) -> str:
     literally, except that anything looking like markup is still stripped, since a
     title full of tags is markup mislabelled far more often than prose about tags.
     """
-    raw = raw or ""
+    raw = raw if isinstance(raw, str) else ""
     if is_html or "<" in raw:
         return plain_text(raw, max_chars=MAX_TITLE_CHARS)
     return plain_text_from_text(raw, max_chars=MAX_TITLE_CHARS)
@@ -206,7 +210,7 @@ def sanitize_html(fragment: str, *, base_url: str = "") -> str:
     checked for pathological nesting or attribute counts first (nh3 is quadratic in
     both): such markup is reduced to escaped plain text.
     """
-    fragment = strip_control_chars(fragment or "")
+    fragment = strip_control_chars(fragment if isinstance(fragment, str) else "")
     if len(fragment) > MAX_HTML_INPUT_CHARS:
         fragment = fragment[:MAX_HTML_INPUT_CHARS]
         last_open = fragment.rfind("<")
@@ -220,18 +224,27 @@ def sanitize_html(fragment: str, *, base_url: str = "") -> str:
     if _markup_is_pathological(fragment):
         return _escaped_paragraphs(plain_text(fragment, max_chars=20_000))
     base = absolute_url(base_url, allow_mailto=False)
-    cleaned = nh3.clean(
+    try:
+        cleaned = _nh3_clean(fragment, ("rewrite_with_base", base) if base else "deny")
+    except ValueError:
+        # nh3 parses the base with the WHATWG URL rules, stricter than urllib's:
+        # a base it rejects means relative URLs are dropped instead.
+        cleaned = _nh3_clean(fragment, "deny")
+    return cleaned.strip()
+
+
+def _nh3_clean(fragment: str, url_relative: object) -> str:
+    return nh3.clean(
         fragment,
         tags=ALLOWED_TAGS,
         clean_content_tags=DROPPED_WITH_CONTENT,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=ALLOWED_URL_SCHEMES,
-        url_relative=("rewrite_with_base", base) if base else "deny",
+        url_relative=url_relative,
         link_rel=LINK_REL,
         set_tag_attribute_values=FORCED_ATTRIBUTES,
         strip_comments=True,
     )
-    return cleaned.strip()
 
 
 def url_scheme(value: str) -> str:
@@ -245,7 +258,7 @@ def absolute_url(value: str, base_url: str = "", *, allow_mailto: bool = True) -
     Control characters and surrounding spaces are removed first, the way browsers
     do, so ``" jav\\tascript:"`` is recognised as the javascript: URL it is.
     """
-    value = (value or "").strip()
+    value = value.strip() if isinstance(value, str) else ""
     if not value.isprintable():
         value = _CONTROL.sub("", value).replace("\t", "").replace("\n", "")
         value = value.replace("\r", "").strip()
@@ -264,7 +277,7 @@ def absolute_url(value: str, base_url: str = "", *, allow_mailto: bool = True) -
         hostname = parts.hostname
     except ValueError:
         return ""
-    if scheme not in {"http", "https"} or not hostname:
+    if scheme not in {"http", "https"} or not hostname or _BAD_HOST.search(hostname):
         return ""
     return joined
 
@@ -301,6 +314,8 @@ def normalize_link(value: str, base_url: str = "") -> str:
     gclid, mc_cid, ...) are removed, spaces are percent-encoded, and the fragment is
     dropped unless it is a ``#!`` or ``#/`` route. Anything else gives "".
     """
+    if not isinstance(value, str):
+        return ""
     if _CANONICAL_URL.fullmatch(value):
         # Already canonical except perhaps for tracking parameters: most feed
         # links, so this path skips the URL parsing below.

@@ -70,7 +70,7 @@ _REFUSED_CODECS = {
     "unicode_escape", "raw_unicode_escape", "punycode", "idna", "mbcs", "oem",
     "undefined", "charmap",
 }  # fmt: skip
-_CHARREF = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));?")
+_CHARREF = re.compile(r"&#(?:[xX]([0-9a-fA-F]+)|([0-9]+));?")
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _WHITESPACE = " \t\r\n\ufeff"
 _NAME_START = re.compile(r"[A-Za-z_:\u00c0-\uffff]")
@@ -377,13 +377,13 @@ def _refuse_non_feed(text: str, parsed: Any) -> None:
         raise ParseError("The address returned something that is not a feed.")
     version = parsed.get("version")
     if version in _FEED_VERSIONS_UNKNOWN:
-        reason = _bozo_message(parsed)
+        reason = _bozo_detail(parsed)
         suffix = f" ({reason})" if reason else ""
         raise ParseError(f"The document is not an RSS or Atom feed{suffix}.")
 
 
-def _bozo_message(parsed: Any) -> str:
-    """feedparser's complaint, phrased for people."""
+def _bozo_detail(parsed: Any) -> str:
+    """What feedparser found wrong, phrased for people ("" when nothing)."""
     if not parsed.get("bozo"):
         return ""
     exc = parsed.get("bozo_exception")
@@ -392,10 +392,18 @@ def _bozo_message(parsed: Any) -> str:
             f"{exc.getMessage()} at line {exc.getLineNumber()}, "
             f"column {exc.getColumnNumber()}"
         )
-        message = f"The feed is not well-formed XML ({detail}); read leniently."
     else:
-        message = f"The feed has errors ({exc}); read leniently."
-    return clean.plain_text_from_text(message, max_chars=300)
+        detail = str(exc)
+    return clean.plain_text_from_text(detail, max_chars=200)
+
+
+def _bozo_message(parsed: Any) -> str:
+    detail = _bozo_detail(parsed)
+    if not detail:
+        return ""
+    if isinstance(parsed.get("bozo_exception"), xml.sax.SAXParseException):
+        return f"The feed is not well-formed XML ({detail}); read leniently."
+    return f"The feed has errors ({detail}); read leniently."
 
 
 def parse_feed(
@@ -436,7 +444,11 @@ def parse_feed(
             sanitize_html=False,
             resolve_relative_uris=False,
         )
-    except (UnicodeError, ValueError, AttributeError, IndexError, TypeError) as exc:
+    except MemoryError:
+        raise
+    except Exception as exc:
+        # feedparser's lenient parser has internal errors on mangled input
+        # (KeyError, AttributeError, UnicodeEncodeError ...): not a usable feed.
         raise ParseError(
             f"The feed could not be parsed ({type(exc).__name__})."
         ) from exc
@@ -446,7 +458,7 @@ def parse_feed(
         _refuse_non_feed(text, parsed)
 
     meta = parsed.get("feed") or {}
-    site_url = clean.normalize_link(meta.get("link", ""), base_url)
+    site_url = clean.normalize_link(_str(meta.get("link")), base_url)
     entry_base = site_url or base_url
     entries: list[Entry] = []
     skipped = max(0, len(raw_entries) - MAX_ENTRIES)
@@ -465,7 +477,9 @@ def parse_feed(
         warnings.append(f"only the first {MAX_ENTRIES:,} entries were read")
     title_detail = meta.get("title_detail") or {}
     return ParsedFeed(
-        title=clean.clean_title(meta.get("title", ""), is_html=_is_html(title_detail)),
+        title=clean.clean_title(
+            _str(meta.get("title")), is_html=_is_html(title_detail)
+        ),
         site_url=site_url,
         entries=tuple(entries),
         warning="; ".join(w for w in warnings if w),
@@ -491,8 +505,8 @@ def _html_field(value: str, detail: Any, *, base_url: str) -> str:
 
 
 def _entry(raw: Any, *, base_url: str, now: datetime) -> Entry | None:
-    raw_id = str(raw.get("id") or "")
-    raw_link = str(raw.get("link") or "")
+    raw_id = _str(raw.get("id"))
+    raw_link = _str(raw.get("link"))
     if raw.get("guidislink") and raw_link == raw_id:
         # feedparser copies a permalink <guid> into the link; it counts only when
         # it really is an absolute URL ("12345" is an id, not a relative link).
@@ -501,13 +515,13 @@ def _entry(raw: Any, *, base_url: str, now: datetime) -> Entry | None:
         link = clean.normalize_link(raw_link, base_url)
     html_base = link or base_url
 
-    raw_summary = raw.get("summary", "")
+    raw_summary = _str(raw.get("summary"))
     summary_html = _html_field(
         raw_summary, raw.get("summary_detail"), base_url=html_base
     )
     content_html = ""
-    for content in raw.get("content") or []:
-        value = content.get("value", "")
+    for content in _dicts(raw.get("content")):
+        value = _str(content.get("value"))
         if value and value != raw_summary:
             content_html = _html_field(value, content, base_url=html_base)
             if content_html:
@@ -517,7 +531,7 @@ def _entry(raw: Any, *, base_url: str, now: datetime) -> Entry | None:
     )
 
     title = clean.clean_title(
-        raw.get("title", ""), is_html=_is_html(raw.get("title_detail"))
+        _str(raw.get("title")), is_html=_is_html(raw.get("title_detail"))
     )
     if not title:
         title = clean.plain_text_from_text(text, max_chars=120)
@@ -574,7 +588,8 @@ def _published(raw: Any, *, now: datetime) -> tuple[datetime, bool]:
 
 
 def _author(raw: Any) -> tuple[str, str]:
-    detail = raw.get("author_detail") or {}
+    detail = raw.get("author_detail")
+    detail = detail if isinstance(detail, dict) else {}
     name = detail.get("name") or raw.get("author") or ""
     author = clean.plain_text(str(name), max_chars=MAX_AUTHOR_CHARS)
     author_url = clean.absolute_url(str(detail.get("href") or ""), allow_mailto=False)
@@ -583,7 +598,7 @@ def _author(raw: Any) -> tuple[str, str]:
 
 def _categories(raw: Any) -> tuple[str, ...]:
     found: list[str] = []
-    for tag in raw.get("tags") or []:
+    for tag in _dicts(raw.get("tags")):
         term = clean.plain_text(
             str(tag.get("label") or tag.get("term") or ""),
             max_chars=MAX_CATEGORY_CHARS,
@@ -599,15 +614,15 @@ _IMG_SRC = re.compile(r'<img[^>]+?src="([^"]+)"')
 
 
 def _image(raw: Any, *, base_url: str, html: str) -> str:
-    candidates = [m.get("url", "") for m in raw.get("media_thumbnail") or []]
+    candidates = [m.get("url", "") for m in _dicts(raw.get("media_thumbnail"))]
     candidates += [
         m.get("url", "")
-        for m in raw.get("media_content") or []
+        for m in _dicts(raw.get("media_content"))
         if m.get("medium") == "image" or str(m.get("type", "")).startswith("image/")
     ]
     candidates += [
         link.get("href", "")
-        for link in raw.get("links") or []
+        for link in _dicts(raw.get("links"))
         if link.get("rel") == "enclosure"
         and str(link.get("type", "")).startswith("image/")
     ]
@@ -624,9 +639,20 @@ def _image(raw: Any, *, base_url: str, html: str) -> str:
 
 
 def _feed_image(meta: Any, *, base_url: str) -> str:
-    image = meta.get("image") or {}
+    image = meta.get("image")
+    image = image if isinstance(image, dict) else {}
     candidate = image.get("href") or image.get("url") or meta.get("logo") or ""
     return clean.absolute_url(str(candidate), base_url, allow_mailto=False)
+
+
+def _str(value: object) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _dicts(value: object) -> list[dict]:
+    if not isinstance(value, list):
+        return []
+    return [item for item in value if isinstance(item, dict)]
 
 
 def _int_or_none(value: object) -> int | None:

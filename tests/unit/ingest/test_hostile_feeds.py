@@ -311,6 +311,18 @@ def test_lone_surrogate_character_references_do_not_crash_and_become_replacement
     assert entry.text == "x\ufffdy \ufffd z"
 
 
+@pytest.mark.parametrize(
+    "reference",
+    ["&#x00000000D800;", "&#0000000055296;", "&#xD800 ", "&#99999999999999;"],
+)
+def test_disguised_surrogate_and_out_of_range_references_become_replacement(
+    reference,
+):
+    [entry] = parse(rss(item(title=f"a{reference}-b"))).entries
+
+    assert entry.title.replace(" ", "") == "a\ufffd-b"
+
+
 def test_nul_bytes_raw_and_as_references_are_removed_from_every_field():
     data = rss(
         item(
@@ -631,6 +643,31 @@ def test_documents_that_are_not_feeds_raise_a_readable_parse_error(body, message
         parse(body)
 
     assert message in str(caught.value)
+
+
+# Found by fuzzing: mangled markup that breaks feedparser's lenient parser.
+def test_markup_that_crashes_feedparser_is_a_parse_error():
+    with pytest.raises(ParseError, match=r"could not be parsed \(KeyError\)"):
+        parse(b"<rss><item<category</item>s</category>")
+
+
+def test_markup_that_gives_feedparser_a_null_link_is_an_empty_feed():
+    feed = parse(b"<rss><id<d</id></rss>")
+
+    assert feed.entries == ()
+    assert feed.site_url == ""
+    assert "not well-formed" in feed.warning
+
+
+def test_an_entry_link_with_a_host_nh3_rejects_keeps_the_entry():
+    # urllib accepts a no-break space in a host name; nh3's URL parser does not.
+    link = "https://news.example.com\u00a0/story"
+    data = rss(item(link=link, description="<![CDATA[<a href='/rel'>x</a>]]>"))
+
+    [entry] = parse(data).entries
+
+    assert entry.url == ""
+    assert entry.summary_html.startswith('<a href="https://example.com/rel"')
 
 
 def test_a_malformed_feed_that_still_has_entries_is_kept_with_a_warning():
