@@ -33,16 +33,15 @@ ALLOWED_TAGS = {
     "tfoot", "th", "thead", "time", "tr", "u", "ul",
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {
+    "*": {"title", "lang"},
     "a": {"href", "title"},
     "abbr": {"title"},
     "img": {"src", "alt", "title", "width", "height"},
     "td": {"colspan", "rowspan"},
     "th": {"colspan", "rowspan", "scope"},
     "time": {"datetime"},
-    "blockquote": {"cite"},
-    "q": {"cite"},
     "ol": {"start"},
-}
+}  # No `cite`: nh3 does not check it as a URL, so it could carry javascript:.
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 # Removed together with their content, not just unwrapped.
 DROPPED_WITH_CONTENT = {

@@ -92,9 +92,15 @@ class FetchError(Exception):
 
     @property
     def permanent(self) -> bool:
-        """True for failures that retrying soon will not fix."""
-        return self.kind in {"refused", "gone", "too_large"} or (
-            self.kind == "http" and self.status is not None and 400 <= self.status < 500
+        """True for failures that retrying soon will not fix (refusals, 410, 4xx)."""
+        if self.kind in {"refused", "gone", "too_large"}:
+            return True
+        transient = {408, 425}  # request timeout, too early
+        return (
+            self.kind == "http"
+            and self.status is not None
+            and 400 <= self.status < 500
+            and self.status not in transient
         )
 
 
@@ -103,8 +109,8 @@ class FetchError(Exception):
 
 def _check_syntax(url: str, *, allow_private: bool) -> tuple[str, str, int]:
     """(url, host, port) for an http(s) URL that may be fetched; FetchError if not."""
-    url = (url or "").strip()
-    if not url or any(ord(c) < 0x21 or c in "\\\x7f" for c in url):
+    url = url.strip() if isinstance(url, str) else ""
+    if not url or any(c.isspace() or not c.isprintable() or c == "\\" for c in url):
         raise FetchError(
             "This is not a valid web address (it contains spaces or control "
             "characters).",

@@ -69,6 +69,8 @@ XSS_PAYLOADS = [
     "<audio src=x onerror=alert(1)>",
     "<a href='https://ok.example' target='_self' rel='opener'>x</a>",
     "<img src=x id=__proto__ class=admin name=cookie>",
+    "<blockquote cite='javascript:alert(1)'>q</blockquote>",
+    "<q cite='data:text/html,x'>q</q>",
 ]
 FORBIDDEN = [
     "<script", "onerror", "onload", "onclick", "ontoggle", "javascript:", "vbscript",

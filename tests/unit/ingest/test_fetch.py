@@ -173,6 +173,24 @@ def test_404_is_an_http_error_that_is_permanent(web):
     assert "404" in str(caught.value)
 
 
+@pytest.mark.parametrize(
+    ("kind", "status", "permanent"),
+    [
+        ("refused", None, True),
+        ("gone", 410, True),
+        ("too_large", 200, True),
+        ("http", 404, True),
+        ("http", 408, False),
+        ("http", 500, False),
+        ("rate_limited", 429, False),
+        ("timeout", None, False),
+        ("unreachable", None, False),
+    ],
+)
+def test_errors_say_whether_retrying_soon_can_help(kind, status, permanent):
+    assert FetchError("x", kind=kind, status=status).permanent is permanent
+
+
 def test_server_dripping_one_byte_at_a_time_fails_at_the_overall_deadline(web):
     url = web.route(
         "/drip",

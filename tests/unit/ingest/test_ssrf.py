@@ -147,6 +147,8 @@ def test_user_info_tricks_are_refused_even_when_private_is_allowed(url):
         "example.com/feed",
         "http:///feed",
         "http://exa mple.com/",
+        "http://exa\u00a0mple.com/",
+        "http://example.com/a\u2028b",
         "http://example.com/\x00",
         "http://example.com\\@127.0.0.1/",
     ],
