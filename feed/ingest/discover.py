@@ -9,7 +9,7 @@ the same site). Every URL returned is absolute http(s); each must still go throu
 """
 
 from html.parser import HTMLParser
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from feed.ingest import clean
 from feed.ingest.parse import decode_document, split_prolog
@@ -79,11 +79,16 @@ def find_feed_links(html: bytes, base_url: str) -> list[str]:
     """
     text, _encoding = decode_document(html[:MAX_HTML_BYTES], None)
     collector = _LinkCollector()
-    collector.feed(text)
-    collector.close()
+    try:
+        collector.feed(text)
+        collector.close()
+    except AssertionError:
+        # html.parser (3.11) asserts on some malformed <![ ... ]> sections; the
+        # links found before that point are still good.
+        pass
     base = clean.absolute_url(base_url, allow_mailto=False)
     if collector.base:
-        base = clean.absolute_url(urljoin(base, collector.base), allow_mailto=False)
+        base = clean.absolute_url(collector.base, base, allow_mailto=False) or base
     found: list[str] = []
     for href in collector.hrefs:
         url = clean.absolute_url(_feed_scheme_to_http(href.strip()), base)

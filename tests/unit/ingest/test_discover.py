@@ -48,8 +48,28 @@ def test_base_href_changes_how_relative_links_resolve():
     ]
 
 
+def test_an_unparseable_base_href_is_ignored():
+    page = (
+        b'<base href="http://[broken/"><link rel="alternate" '
+        b'type="application/rss+xml" href="/feed">'
+    )
+
+    assert find_feed_links(page, "https://blog.example/") == [
+        "https://blog.example/feed"
+    ]
+
+
 def test_a_page_without_feed_links_gives_an_empty_list():
     assert find_feed_links(b"<html><body>nothing</body></html>", "https://e.x/") == []
+
+
+def test_a_malformed_marked_section_keeps_the_links_found_before_it():
+    page = (
+        b'<link rel="alternate" type="application/rss+xml" href="/a.xml">'
+        b"<![\x00CDATA[ broken"
+    )
+
+    assert find_feed_links(page, "https://e.x/") == ["https://e.x/a.xml"]
 
 
 def test_garbage_bytes_give_an_empty_list():
