@@ -66,14 +66,22 @@ TRACKING_PARAMS = re.compile(
 # two non-characters U+FFFE/U+FFFF: none belongs in stored text (PostgreSQL rejects
 # NUL, XML forbids most of the rest).
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
-_TAG = re.compile(r"<[^>]*>")
-_DROPPED_BLOCK = re.compile(
-    r"<(script|style|template|svg|math|iframe|object|noscript|textarea|title)\b"
-    r"[^>]*>.*?</\1\s*>",
-    re.IGNORECASE | re.DOTALL,
+# Every pattern here must stay linear on hostile input: a class that excludes "<"
+# stops each attempt at the next "<", so "<<<<..." or "<a<a<a..." cannot make a
+# match attempt from every "<" run to the end of the text.
+_TAG = re.compile(r"<[^<>]*>")
+_DROPPED_OPEN = re.compile(
+    r"<(script|style|template|svg|math|iframe|object|noscript|textarea|title)\b",
+    re.IGNORECASE,
 )
-_SPACE = re.compile(r"\s+")
-_START_OR_END_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9:-]*)([^>]*)>")
+_DROPPED_CLOSE = {
+    name: re.compile(rf"</{name}\s*>", re.IGNORECASE)
+    for name in (
+        "script", "style", "template", "svg", "math", "iframe", "object",
+        "noscript", "textarea", "title",
+    )
+}  # fmt: skip
+_START_OR_END_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9:-]*)([^<>]*)>")
 # Tags that never nest in practice: void elements and those whose end tag may be
 # omitted (html5ever closes the open one when the next starts).
 _NON_NESTING = {
@@ -107,10 +115,31 @@ def _truncate(text: str, max_chars: int) -> str:
     return cut.rstrip() + "…"
 
 
+def _drop_blocks(text: str) -> str:
+    """Remove script-like elements with their content, in one pass.
+
+    An element left open swallows the rest of the text, as it would in a browser.
+    """
+    pieces: list[str] = []
+    position = 0
+    while True:
+        opening = _DROPPED_OPEN.search(text, position)
+        if opening is None:
+            pieces.append(text[position:])
+            break
+        pieces.append(text[position : opening.start()])
+        closing = _DROPPED_CLOSE[opening.group(1).lower()].search(text, opening.end())
+        if closing is None:
+            break
+        pieces.append(" ")
+        position = closing.end()
+    return "".join(pieces)
+
+
 def _text_of_markup(fragment: str, *, sanitized: bool = False) -> str:
     text = fragment
-    if not sanitized and "</" in text:
-        text = _DROPPED_BLOCK.sub(" ", text)
+    if not sanitized and "<" in text:
+        text = _drop_blocks(text)
     if "<" in text:
         text = _TAG.sub(" ", text)
     return html.unescape(text)

@@ -346,3 +346,33 @@ def test_the_fast_path_of_normalize_link_agrees_with_the_full_one(corpus):
 
     for link in links:
         assert normalize_link(link, BASE) == clean._normalize(link, BASE), link
+
+
+# -- linear time on hostile text ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "<" * 500_000,
+        "<a" * 250_000,
+        "<a href=x " * 50_000,
+        "<script>" * 60_000 + "</style>",
+        "<b><i>" * 80_000,
+    ],
+    ids=["lt", "lt-a", "open-attrs", "scripts-never-closed", "nested-formatting"],
+)
+def test_text_functions_stay_fast_on_hostile_markup(hostile):
+    started = time.monotonic()
+
+    plain_text(hostile)
+    plain_text(hostile, max_chars=1000)
+    clean_title(hostile)
+    sanitize_html(hostile, base_url=BASE)
+    normalize_link("https://e.com/" + hostile)
+
+    assert time.monotonic() - started < 10
+
+
+def test_an_unclosed_script_hides_the_rest_of_a_title():
+    assert clean_title("News <script>alert(1) and more") == "News"

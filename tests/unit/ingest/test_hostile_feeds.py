@@ -532,6 +532,16 @@ def test_a_default_namespace_repeated_on_every_entry_is_fine():
     assert len(parse(data.encode()).entries) == 100
 
 
+def test_many_unclosed_cdata_sections_are_handled_in_linear_time():
+    data = rss("<item><title>t</title>" + "<![CDATA[" * 150_000 + "</item>")
+    started = time.monotonic()
+
+    feed = parse(data)
+
+    assert time.monotonic() - started < 10
+    assert [entry.title for entry in feed.entries] == ["t"]
+
+
 def test_markup_inside_cdata_does_not_count_as_tags():
     html = "<b>x</b>" * 150_000  # 300,000 "<" inside CDATA, plain text to XML
     data = rss(item(title="Cdata", description=f"<![CDATA[{html}]]>"))
