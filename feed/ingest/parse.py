@@ -49,6 +49,8 @@ MAX_CATEGORY_CHARS = 100
 # caps (the corpus maximum is ~6,300 tags in 500 items).
 MAX_ELEMENTS = 500_000
 MAX_ELEMENTS_MALFORMED = 100_000
+# The lenient parser also spends ~2 us on every "&" (10 MB of them: 20 s).
+MAX_AMPERSANDS_MALFORMED = 1_000_000
 # feedparser scans every namespace prefix seen so far for each element in an
 # unfamiliar namespace: elements x prefixes. Feeds use a handful of prefixes.
 MAX_NAMESPACE_PREFIXES = 50
@@ -295,7 +297,8 @@ def check_markup_limits(body: str, document: bytes) -> None:
     `body` is the decoded text, `document` the defused bytes given to feedparser.
     Counts markup outside CDATA sections: at most MAX_ELEMENTS tags, or
     MAX_ELEMENTS_MALFORMED when the XML is not well-formed (feedparser's lenient
-    parser is slower), at most MAX_NAMESPACE_PREFIXES distinct namespace prefixes
+    parser is slower; it also gets at most MAX_AMPERSANDS_MALFORMED "&"), at
+    most MAX_NAMESPACE_PREFIXES distinct namespace prefixes
     and MAX_ATTRIBUTES attributes on any element. The quick counts are C-speed
     passes; exact ones run only when those trip.
     """
@@ -312,6 +315,13 @@ def check_markup_limits(body: str, document: bytes) -> None:
                 f"than the {MAX_ELEMENTS_MALFORMED:,} Tidings reads in such "
                 "feeds; refused."
             )
+    ampersands = body.count("&")
+    if ampersands > MAX_AMPERSANDS_MALFORMED and not _well_formed(document):
+        raise ParseError(
+            f"The feed is not well-formed XML and has {ampersands:,} '&' "
+            f"characters, more than the {MAX_AMPERSANDS_MALFORMED:,} Tidings "
+            "reads in such feeds; refused."
+        )
     if body.count("xmlns:") > MAX_NAMESPACE_PREFIXES:
         prefixes = set(_NAMESPACE_PREFIX.findall(_without_cdata(body)))
         if len(prefixes) > MAX_NAMESPACE_PREFIXES:

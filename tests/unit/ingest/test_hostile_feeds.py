@@ -532,6 +532,24 @@ def test_a_default_namespace_repeated_on_every_entry_is_fine():
     assert len(parse(data.encode()).entries) == 100
 
 
+def test_a_malformed_feed_full_of_bare_ampersands_is_refused_quickly():
+    data = rss(item(description="&" * 2_000_000))
+    started = time.monotonic()
+
+    with pytest.raises(ParseError, match="2,000,0.. '&' characters"):
+        parse(data)
+
+    assert time.monotonic() - started < 5
+
+
+def test_a_well_formed_feed_with_many_entity_references_is_read(monkeypatch):
+    monkeypatch.setattr(parse_module, "MAX_AMPERSANDS_MALFORMED", 1_000)
+
+    [entry] = parse(rss(item(description="&amp;" * 2_000))).entries
+
+    assert entry.text.startswith("&&&")
+
+
 def test_many_unclosed_cdata_sections_are_handled_in_linear_time():
     data = rss("<item><title>t</title>" + "<![CDATA[" * 150_000 + "</item>")
     started = time.monotonic()
