@@ -76,6 +76,7 @@ _CHARREF = re.compile(r"&#(?:[xX]([0-9a-fA-F]+)|([0-9]+));?")
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _WHITESPACE = " \t\r\n\ufeff"
 _NAME_START = re.compile(r"[A-Za-z_:\u00c0-\uffff]")
+_DTD_TOKEN = re.compile(r"""["'\[\]>]|<!--""")
 _HTML_START = re.compile(r"<(?:!doctype\s+html|html[\s>]|head[\s>]|body[\s>])", re.I)
 # A start tag with more than MAX_ATTRIBUTES "=" signs: a candidate, counted exactly
 # below. Possessive quantifiers over classes without "<", ">" and "=" keep it linear.
@@ -229,23 +230,25 @@ def _skip_quoted_or_comment(text: str, pos: int, end: int) -> int:
 
 
 def _end_of_doctype(text: str, start: int) -> int:
-    """Index just after the DOCTYPE declaration starting at `start`."""
+    """Index just after the DOCTYPE (or other declaration) starting at `start`."""
     end = len(text)
-    pos = start + len("<!DOCTYPE")
+    pos = start + 2
     in_subset = False
-    while pos < end:
-        char = text[pos]
-        if char in "\"'" or text.startswith("<!--", pos):
-            pos = _skip_quoted_or_comment(text, pos, end)
-            continue
-        if char == "[":
-            in_subset = True
-        elif char == "]":
-            in_subset = False
-        elif char == ">" and not in_subset:
-            return pos + 1
-        pos += 1
-    return end
+    while True:
+        token = _DTD_TOKEN.search(text, pos)
+        if token is None:
+            return end
+        found = token.group()
+        if found in {'"', "'", "<!--"}:
+            pos = _skip_quoted_or_comment(text, token.start(), end)
+        elif found == "[":
+            in_subset, pos = True, token.end()
+        elif found == "]":
+            in_subset, pos = False, token.end()
+        elif not in_subset:  # ">"
+            return token.end()
+        else:
+            pos = token.end()
 
 
 def split_prolog(text: str) -> tuple[str, str]:
