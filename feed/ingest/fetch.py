@@ -535,7 +535,8 @@ def fetch_feed(
 ) -> FetchResult:
     """GET a feed within the policy's limits; FetchError says why not.
 
-    304 gives `not_modified=True` and no content. Redirects (at most
+    304 gives `not_modified=True`, no content, and the validators (the server's,
+    else the ones sent). Redirects (at most
     `policy.max_redirects`) are followed by hand, each target checked like the
     first URL; `permanent_url` is the final URL when every hop was 301/308.
     """
@@ -627,6 +628,11 @@ def _request(
             "content_type": response.headers.get("content-type", ""),
         }
         if status == 304:
+            # Servers need not repeat the validators; keep the ones that matched.
+            common["etag"] = common["etag"] or headers.get("If-None-Match", "")
+            common["last_modified"] = common["last_modified"] or headers.get(
+                "If-Modified-Since", ""
+            )
             return FetchResult(content=b"", not_modified=True, **common)
         if status >= 400 or status < 200 or status == 300:
             raise _status_error(response)

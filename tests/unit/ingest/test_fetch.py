@@ -90,6 +90,18 @@ def test_conditional_headers_round_trip_and_304_gives_not_modified(web):
     assert len(web.requests_to("/cond")) == 2
 
 
+def test_a_304_without_validators_returns_the_ones_that_were_sent(web):
+    url = web.route("/bare304", Reply(status=304))
+
+    result = fetch_feed(
+        url, etag='"e1"', last_modified="Wed, 02 Jul 2025 08:00:00 GMT", policy=LOCAL
+    )
+
+    assert result.not_modified
+    assert result.etag == '"e1"'
+    assert result.last_modified == "Wed, 02 Jul 2025 08:00:00 GMT"
+
+
 def test_chain_of_301_and_308_sets_permanent_url_to_the_final_address(web):
     web.route("/old", Reply(status=301, headers={"Location": "/older"}))
     web.route("/older", Reply(status=308, headers={"Location": web.url("/new")}))
