@@ -156,6 +156,12 @@ def check_url(url: str, *, allow_private: bool = False) -> str:
     return url
 
 
+def check_url_syntax(url: str, *, allow_private: bool = False) -> str:
+    """Like `check_url`, without resolving the host: for long lists such as an OPML
+    import, where every address is checked again when it is fetched."""
+    return _check_syntax(url, allow_private=allow_private)[0]
+
+
 # -- transport --------------------------------------------------------------------
 
 
