@@ -1,6 +1,5 @@
 """Feedback and the personal model it trains."""
 
-import numpy as np
 import scipy.sparse as sp
 from django.db import transaction
 
@@ -86,11 +85,3 @@ def liked_matrix(user, *, limit: int = 200) -> sp.csr_matrix:
         .values_list("article__vector", flat=True)[:limit]
     )
     return features.decode_rows(vectors)
-
-
-def count_similar(liked: sp.csr_matrix, article: Article) -> int:
-    if liked.shape[0] == 0 or not article.vector:
-        return 0
-    row = features.decode_rows([article.vector])
-    similarity = (liked @ row.T).toarray().ravel()
-    return int(np.count_nonzero(similarity >= SIMILAR_COSINE))

@@ -20,7 +20,7 @@ from feed.models import (
     Mute,
     Topic,
 )
-from feed.ranking import blend, explain, features
+from feed.ranking import blend, explain, features, mutes
 from feed.services import personalisation, scoring
 
 # Topics shown as chips on a card: probability at least this.
@@ -30,6 +30,7 @@ FILTER_PROBABILITY = 0.3
 WIDENING_HOURS = (7 * 24, 30 * 24, None)
 # A digest includes articles that arrived since the last one, if not much older.
 SINCE_SLACK = timedelta(days=2)
+FIRST_WORD = re.compile(r"[^\W_]+")
 
 
 class InvalidCursor(ValueError):
@@ -81,12 +82,6 @@ def decode_cursor(cursor: str) -> tuple[int, datetime]:
     return offset, as_of
 
 
-def mute_pattern(phrase: str) -> str:
-    """A case-insensitive whole-word regex for a muted phrase, valid in Python and
-    PostgreSQL alike (both understand \\W)."""
-    return r"(^|\W)" + re.escape(phrase.strip()) + r"($|\W)"
-
-
 def candidate_queryset(user, *, as_of: datetime):
     dismissed = Feedback.objects.filter(user=user, signal__in=Feedback.DISMISSING)
     dismissed_stories = dismissed.filter(article__story__isnull=False).values(
@@ -98,12 +93,29 @@ def candidate_queryset(user, *, as_of: datetime):
         .exclude(pk__in=dismissed.values("article_id"))
         .exclude(story_id__in=dismissed_stories)
     )
-    for phrase in Mute.objects.filter(user=user).values_list("phrase", flat=True):
-        pattern = mute_pattern(phrase)
-        queryset = queryset.exclude(
-            Q(title__iregex=pattern) | Q(summary__iregex=pattern)
-        )
     return queryset
+
+
+def muted_ids(user, ids: list[int]) -> set[int]:
+    """Which of `ids` match one of the reader's muted phrases (feed.ranking.mutes
+    semantics). SQL narrows the articles to those containing a phrase's first word;
+    the matcher decides on their text."""
+    phrases = list(Mute.objects.filter(user=user).values_list("phrase", flat=True))
+    matcher = mutes.compile_mutes(phrases)
+    first_words = {m.group(0) for p in matcher.phrases if (m := FIRST_WORD.search(p))}
+    if not first_words or not ids:
+        return set()
+    contains = Q()
+    for word in first_words:
+        contains |= Q(title__icontains=word) | Q(summary__icontains=word)
+    suspects = Article.objects.filter(contains, pk__in=ids).values_list(
+        "id", "title", "summary"
+    )
+    return {
+        article_id
+        for article_id, title, summary in suspects
+        if matcher.matches_any(title, plain_text(summary))
+    }
 
 
 def rank_feed_for(
@@ -154,6 +166,8 @@ def rank_feed_for(
     )
     if since is None:
         rows = _window(rows, as_of=as_of)
+    muted = muted_ids(user, [r[0] for r in rows])
+    rows = [r for r in rows if r[0] not in muted]
     if not rows:
         return FeedPage(items=[], next_cursor=None, as_of=as_of)
 
@@ -224,10 +238,17 @@ def _items(user, page, c, scored, followed) -> list[FeedItem]:
             ),
             key=lambda chip: -chip.probability,
         )
-        text = article.title + " " + plain_text(article.summary, max_chars=1000)
-        terms = _matched_terms(text, scored.topic[p], topics, classifiers)
+        doc = features.Document(
+            article.title, plain_text(article.summary, max_chars=1000)
+        )
+        terms = []
+        if topics and scored.topic[p].max(initial=0) > 0:
+            strongest = topics[int(np.argmax(scored.topic[p]))]
+            terms = explain.matched_terms(doc, classifiers[strongest.pk])
         liked_similar = (
-            personalisation.count_similar(liked, article) if liked is not None else 0
+            explain.count_similar(liked, features.decode_rows([article.vector]))
+            if liked is not None
+            else 0
         )
         items.append(
             FeedItem(
@@ -245,25 +266,3 @@ def _items(user, page, c, scored, followed) -> list[FeedItem]:
             )
         )
     return items
-
-
-def _matched_terms(text, contributions, topics, classifiers, k: int = 3) -> list[str]:
-    """The article's terms that weigh most towards its strongest followed topic."""
-    if not topics or not len(contributions) or contributions.max() <= 0:
-        return []
-    topic = topics[int(np.argmax(contributions))]
-    doc_terms = sorted(set(features.terms(text)))
-    if not doc_terms:
-        return []
-    indices = np.array([features.feature_index(t) for t in doc_terms])
-    weights = classifiers[topic.pk].term_weights(indices)
-    best = np.argsort(-weights)[: k * 3]
-    chosen: list[str] = []
-    for i in best:
-        term = doc_terms[i]
-        if weights[i] <= 0 or any(term in c or c in term for c in chosen):
-            continue
-        chosen.append(term)
-        if len(chosen) == k:
-            break
-    return chosen

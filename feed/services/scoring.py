@@ -83,8 +83,9 @@ def topic_scores_for(X: sp.csr_matrix) -> list[dict[str, float]]:
 
 
 def article_matrix(articles: Sequence[Article]) -> sp.csr_matrix:
-    """Stored feature rows of `articles` (recomputed for rows stored without one)."""
-    missing = [i for i, a in enumerate(articles) if not a.vector]
+    """Stored feature rows of `articles`, recomputed (and stored) for rows stored
+    without one or by an older version of the features."""
+    missing = [i for i, a in enumerate(articles) if not features.is_current(a.vector)]
     if missing:
         rows = features.transform(
             [features.Document(articles[i].title, _text(articles[i])) for i in missing]
