@@ -179,8 +179,13 @@ CELERY_TASK_ROUTES = {
     "feed.tasks.queue_due_digests": {"queue": "default"},
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A task whose worker died unacknowledged returns to its queue after the visibility
+# timeout; the sweep that returns it runs often enough for short timeouts too.
+_visibility_timeout = env.int("CELERY_VISIBILITY_TIMEOUT", 3600)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", 3600),
+    "visibility_timeout": _visibility_timeout,
+    "unacked_restore_interval": max(1, min(10, _visibility_timeout // 5)),
+    "unacked_restore_throttle": 1 if _visibility_timeout < 600 else 10,
 }
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
