@@ -55,7 +55,13 @@ def topic_classifiers(topics: Sequence[Topic]) -> dict[int, TopicClassifier]:
     for topic_id, state, trained_at in TopicModel.objects.filter(
         topic_id__in=stale
     ).values_list("topic_id", "state", "trained_at"):
-        _classifiers[topic_id] = (trained_at, TopicClassifier.from_bytes(state))
+        try:
+            _classifiers[topic_id] = (trained_at, TopicClassifier.from_bytes(state))
+        except (KeyError, ValueError, OSError):
+            # Stored by an older version of the ranker: derived data, refit later.
+            logger.warning("dropping unreadable model of topic %s", topic_id)
+            TopicModel.objects.filter(topic_id=topic_id).delete()
+            del trained[topic_id]
     result = {}
     for topic in topics:
         cached = _classifiers.get(topic.pk)
