@@ -85,6 +85,7 @@ def stem(word: str) -> str:
     return word
 
 
+@lru_cache(maxsize=200_000)
 def _token(raw: str) -> str | None:
     if raw in _US:
         return "u.s"
