@@ -50,12 +50,6 @@ class StoryAdmin(admin.ModelAdmin):
     list_display = ["__str__", "article_count", "created_at"]
 
 
-class ArticleTopicInline(admin.TabularInline):
-    model = models.ArticleTopic
-    extra = 0
-    raw_id_fields = ["topic"]
-
-
 @admin.register(models.Article)
 class ArticleAdmin(admin.ModelAdmin):
     list_display = ["title", "source", "published_at", "story"]
@@ -64,14 +58,7 @@ class ArticleAdmin(admin.ModelAdmin):
     date_hierarchy = "published_at"
     raw_id_fields = ["source", "story"]
     exclude = ["vector"]
-    inlines = [ArticleTopicInline]
-
-
-@admin.register(models.ArticleTopic)
-class ArticleTopicAdmin(admin.ModelAdmin):
-    list_display = ["article", "topic", "probability"]
-    list_filter = ["topic"]
-    raw_id_fields = ["article", "topic"]
+    readonly_fields = ["topic_scores", "scored_at"]
 
 
 @admin.register(models.TopicModel)

@@ -49,6 +49,12 @@ class Topic(models.Model):
         return self.name
 
     @property
+    def score_key(self) -> str:
+        """This topic's key in Article.topic_scores (not a bare number, which JSON
+        paths would read as an array index)."""
+        return f"t{self.pk}"
+
+    @property
     def seed_term_list(self) -> list[str]:
         return [t.strip() for t in self.seed_terms.splitlines() if t.strip()]
 
@@ -73,7 +79,9 @@ class Source(models.Model):
     etag = models.CharField(max_length=500, blank=True)
     last_modified = models.CharField(max_length=100, blank=True)
     next_fetch_at = models.DateTimeField(default=timezone.now, db_index=True)
-    fetch_interval = models.DurationField(default=timedelta(hours=1))
+    fetch_interval = models.DurationField(
+        default=timedelta(hours=1), help_text="The delay chosen after the last fetch."
+    )
     fetch_started_at = models.DateTimeField(null=True, blank=True)
     fetch_claim = models.CharField(
         max_length=64, blank=True, help_text="Id of the task holding the fetch."
@@ -84,7 +92,11 @@ class Source(models.Model):
     last_status = models.PositiveSmallIntegerField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     consecutive_failures = models.PositiveIntegerField(default=0)
-    items_per_day = models.FloatField(default=0.0)
+    items_per_day = models.FloatField(
+        null=True,
+        blank=True,
+        help_text="Posting rate seen in the feed; empty if unknown.",
+    )
 
     objects = SourceQuerySet.as_manager()
 
@@ -137,6 +149,10 @@ class ArticleQuerySet(models.QuerySet):
         own = Subscription.objects.filter(user=user).values("source_id")
         return self.filter(Q(source__is_default=True) | Q(source_id__in=own))
 
+    def about(self, topic: "Topic", *, at_least: float) -> "ArticleQuerySet":
+        """Articles whose probability for `topic` is at least `at_least`."""
+        return self.filter(**{f"topic_scores__{topic.score_key}__gte": at_least})
+
 
 class Article(models.Model):
     source = models.ForeignKey(
@@ -160,6 +176,11 @@ class Article(models.Model):
         default=b"",
         help_text="Hashed text features (feed.ranking.features).",
     )
+    topic_scores = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Calibrated probability per topic (key Topic.score_key), if >= 0.05.",
+    )
     scored_at = models.DateTimeField(null=True, blank=True)
 
     objects = ArticleQuerySet.as_manager()
@@ -174,29 +195,6 @@ class Article(models.Model):
 
     def __str__(self) -> str:
         return self.title
-
-
-class ArticleTopic(models.Model):
-    """Probability that an article is about a topic (calibrated, 0..1)."""
-
-    article = models.ForeignKey(
-        Article, on_delete=models.CASCADE, related_name="topic_scores"
-    )
-    topic = models.ForeignKey(
-        Topic, on_delete=models.CASCADE, related_name="article_scores"
-    )
-    probability = models.FloatField()
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["article", "topic"], name="unique_article_topic"
-            )
-        ]
-        indexes = [models.Index(fields=["topic", "probability"])]
-
-    def __str__(self) -> str:
-        return f"{self.topic.slug} {self.probability:.2f}: {self.article}"
 
 
 class TopicModel(models.Model):

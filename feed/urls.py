@@ -1,6 +1,6 @@
 from django.urls import path
 
-from feed import api, views
+from feed import api, source_views, views
 
 app_name = "feed"
 
@@ -21,6 +21,20 @@ urlpatterns = [
     path("articles/<int:article_id>/feedback/", views.feedback, name="feedback"),
     path("articles/read/", views.mark_read, name="mark-read"),
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("sources/", source_views.source_list, name="sources"),
+    path("sources/add/", source_views.source_add, name="source-add"),
+    path("sources/import/", source_views.opml_import, name="opml-import"),
+    path("sources/export.opml", source_views.opml_export, name="opml-export"),
+    path(
+        "sources/<int:source_id>/remove/",
+        source_views.source_remove,
+        name="source-remove",
+    ),
+    path(
+        "sources/<int:source_id>/enable/",
+        source_views.source_enable,
+        name="source-enable",
+    ),
     path("healthz", views.healthz, name="healthz"),
     path("api/v1/auth/token", api.token, name="api-token"),
     path("api/v1/topics", api.topic_list, name="api-topics"),

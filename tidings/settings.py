@@ -182,8 +182,13 @@ CELERY_TASK_ROUTES = {
     "feed.tasks.queue_due_digests": {"queue": "default"},
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A task whose worker died unacknowledged returns to its queue after the visibility
+# timeout; the sweep that returns it runs often enough for short timeouts too.
+_visibility_timeout = env.int("CELERY_VISIBILITY_TIMEOUT", 3600)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", 3600),
+    "visibility_timeout": _visibility_timeout,
+    "unacked_restore_interval": max(1, min(10, _visibility_timeout // 5)),
+    "unacked_restore_throttle": 1 if _visibility_timeout < 600 else 10,
 }
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
@@ -214,8 +219,8 @@ CELERY_BEAT_SCHEDULE = {
 
 FETCH_TIMEOUT_SECONDS = env.float("FETCH_TIMEOUT_SECONDS", 20.0)
 FETCH_MAX_BYTES = env.int("FETCH_MAX_BYTES", 10 * 1024 * 1024)
-FETCH_DEFAULT_INTERVAL_MINUTES = env.int("FETCH_DEFAULT_INTERVAL_MINUTES", 60)
 FETCH_DISABLE_AFTER_DAYS = env.int("FETCH_DISABLE_AFTER_DAYS", 7)
+FETCH_MAX_PER_HOST = env.int("FETCH_MAX_PER_HOST", 2)
 # Articles older than this are deleted unless someone saved them; 0 keeps everything.
 RETENTION_DAYS = env.int("RETENTION_DAYS", 180)
 # Only for development and tests: lets sources point at 127.0.0.1 and private ranges.

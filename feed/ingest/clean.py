@@ -33,16 +33,15 @@ ALLOWED_TAGS = {
     "tfoot", "th", "thead", "time", "tr", "u", "ul",
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {
+    "*": {"title", "lang"},
     "a": {"href", "title"},
     "abbr": {"title"},
     "img": {"src", "alt", "title", "width", "height"},
     "td": {"colspan", "rowspan"},
     "th": {"colspan", "rowspan", "scope"},
     "time": {"datetime"},
-    "blockquote": {"cite"},
-    "q": {"cite"},
     "ol": {"start"},
-}
+}  # No `cite`: nh3 does not check it as a URL, so it could carry javascript:.
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 # Removed together with their content, not just unwrapped.
 DROPPED_WITH_CONTENT = {
@@ -67,14 +66,22 @@ TRACKING_PARAMS = re.compile(
 # two non-characters U+FFFE/U+FFFF: none belongs in stored text (PostgreSQL rejects
 # NUL, XML forbids most of the rest).
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
-_TAG = re.compile(r"<[^>]*>")
-_DROPPED_BLOCK = re.compile(
-    r"<(script|style|template|svg|math|iframe|object|noscript|textarea|title)\b"
-    r"[^>]*>.*?</\1\s*>",
-    re.IGNORECASE | re.DOTALL,
+# Every pattern here must stay linear on hostile input: a class that excludes "<"
+# stops each attempt at the next "<", so "<<<<..." or "<a<a<a..." cannot make a
+# match attempt from every "<" run to the end of the text.
+_TAG = re.compile(r"<[^<>]*>")
+_DROPPED_OPEN = re.compile(
+    r"<(script|style|template|svg|math|iframe|object|noscript|textarea|title)\b",
+    re.IGNORECASE,
 )
-_SPACE = re.compile(r"\s+")
-_START_OR_END_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9:-]*)([^>]*)>")
+_DROPPED_CLOSE = {
+    name: re.compile(rf"</{name}\s*>", re.IGNORECASE)
+    for name in (
+        "script", "style", "template", "svg", "math", "iframe", "object",
+        "noscript", "textarea", "title",
+    )
+}  # fmt: skip
+_START_OR_END_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9:-]*)([^<>]*)>")
 # Tags that never nest in practice: void elements and those whose end tag may be
 # omitted (html5ever closes the open one when the next starts).
 _NON_NESTING = {
@@ -82,6 +89,10 @@ _NON_NESTING = {
     "source", "track", "wbr", "p", "li", "dt", "dd", "option", "optgroup", "tr", "td",
     "th", "tbody", "thead", "tfoot", "colgroup", "rt", "rp", "param",
 }  # fmt: skip
+# Characters that never belong in a host name (spaces of any kind included).
+_BAD_HOST = re.compile(
+    r"[\s<>\"'`{}|\\^%@/?#\x00-\x1f\x7f-\x9f\u00a0\u2000-\u200f\u2028-\u202f\u3000\ufeff]"
+)
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
 
 
@@ -104,10 +115,31 @@ def _truncate(text: str, max_chars: int) -> str:
     return cut.rstrip() + "…"
 
 
+def _drop_blocks(text: str) -> str:
+    """Remove script-like elements with their content, in one pass.
+
+    An element left open swallows the rest of the text, as it would in a browser.
+    """
+    pieces: list[str] = []
+    position = 0
+    while True:
+        opening = _DROPPED_OPEN.search(text, position)
+        if opening is None:
+            pieces.append(text[position:])
+            break
+        pieces.append(text[position : opening.start()])
+        closing = _DROPPED_CLOSE[opening.group(1).lower()].search(text, opening.end())
+        if closing is None:
+            break
+        pieces.append(" ")
+        position = closing.end()
+    return "".join(pieces)
+
+
 def _text_of_markup(fragment: str, *, sanitized: bool = False) -> str:
     text = fragment
-    if not sanitized and "</" in text:
-        text = _DROPPED_BLOCK.sub(" ", text)
+    if not sanitized and "<" in text:
+        text = _drop_blocks(text)
     if "<" in text:
         text = _TAG.sub(" ", text)
     return html.unescape(text)
@@ -124,7 +156,7 @@ def plain_text(
     `sanitized=True` says the fragment came from sanitize_html (no control
     characters, no script or style left to drop), which saves two passes.
     """
-    if not fragment:
+    if not fragment or not isinstance(fragment, str):
         return ""
     if not sanitized:
         fragment = strip_control_chars(fragment)
@@ -147,7 +179,7 @@ def plain_text(
 
 def plain_text_from_text(raw: str, *, max_chars: int | None = None) -> str:
     """Normalise text that is already plain (no markup meaning): spaces, controls."""
-    text = collapse_whitespace(strip_control_chars(raw or ""))
+    text = collapse_whitespace(strip_control_chars(raw if isinstance(raw, str) else ""))
     return _truncate(text, max_chars) if max_chars is not None else text
 
 
@@ -158,7 +190,7 @@ def clean_title(raw: str, *, is_html: bool = True) -> str:
     literally, except that anything looking like markup is still stripped, since a
     title full of tags is markup mislabelled far more often than prose about tags.
     """
-    raw = raw or ""
+    raw = raw if isinstance(raw, str) else ""
     if is_html or "<" in raw:
         return plain_text(raw, max_chars=MAX_TITLE_CHARS)
     return plain_text_from_text(raw, max_chars=MAX_TITLE_CHARS)
@@ -206,7 +238,7 @@ def sanitize_html(fragment: str, *, base_url: str = "") -> str:
     checked for pathological nesting or attribute counts first (nh3 is quadratic in
     both): such markup is reduced to escaped plain text.
     """
-    fragment = strip_control_chars(fragment or "")
+    fragment = strip_control_chars(fragment if isinstance(fragment, str) else "")
     if len(fragment) > MAX_HTML_INPUT_CHARS:
         fragment = fragment[:MAX_HTML_INPUT_CHARS]
         last_open = fragment.rfind("<")
@@ -220,18 +252,27 @@ def sanitize_html(fragment: str, *, base_url: str = "") -> str:
     if _markup_is_pathological(fragment):
         return _escaped_paragraphs(plain_text(fragment, max_chars=20_000))
     base = absolute_url(base_url, allow_mailto=False)
-    cleaned = nh3.clean(
+    try:
+        cleaned = _nh3_clean(fragment, ("rewrite_with_base", base) if base else "deny")
+    except ValueError:
+        # nh3 parses the base with the WHATWG URL rules, stricter than urllib's:
+        # a base it rejects means relative URLs are dropped instead.
+        cleaned = _nh3_clean(fragment, "deny")
+    return cleaned.strip()
+
+
+def _nh3_clean(fragment: str, url_relative: object) -> str:
+    return nh3.clean(
         fragment,
         tags=ALLOWED_TAGS,
         clean_content_tags=DROPPED_WITH_CONTENT,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=ALLOWED_URL_SCHEMES,
-        url_relative=("rewrite_with_base", base) if base else "deny",
+        url_relative=url_relative,
         link_rel=LINK_REL,
         set_tag_attribute_values=FORCED_ATTRIBUTES,
         strip_comments=True,
     )
-    return cleaned.strip()
 
 
 def url_scheme(value: str) -> str:
@@ -245,7 +286,7 @@ def absolute_url(value: str, base_url: str = "", *, allow_mailto: bool = True) -
     Control characters and surrounding spaces are removed first, the way browsers
     do, so ``" jav\\tascript:"`` is recognised as the javascript: URL it is.
     """
-    value = (value or "").strip()
+    value = value.strip() if isinstance(value, str) else ""
     if not value.isprintable():
         value = _CONTROL.sub("", value).replace("\t", "").replace("\n", "")
         value = value.replace("\r", "").strip()
@@ -264,7 +305,7 @@ def absolute_url(value: str, base_url: str = "", *, allow_mailto: bool = True) -
         hostname = parts.hostname
     except ValueError:
         return ""
-    if scheme not in {"http", "https"} or not hostname:
+    if scheme not in {"http", "https"} or not hostname or _BAD_HOST.search(hostname):
         return ""
     return joined
 
@@ -284,6 +325,12 @@ def _strip_tracking(query: str) -> str:
 
 
 _URL_SAFE = "/:@!$&'()*+,;=-._~%?#[]"
+# http(s), a lower-case host name without port or final dot, a path, and an
+# optional non-empty query of plain URL characters: what _normalize leaves as is.
+_CANONICAL_URL = re.compile(
+    r"https?://[a-z0-9-]+(?:\.[a-z0-9-]+)*/[A-Za-z0-9/:@!$&'()*+,;=\-._~%]*"
+    r"(?:\?[A-Za-z0-9/:@!$&'()*+,;=\-._~%?]+)?"
+)
 _URL_CLEAN = re.compile(r"[A-Za-z0-9/:@!$&'()*+,;=\-._~%?#\[\]]*")
 
 
@@ -295,6 +342,18 @@ def normalize_link(value: str, base_url: str = "") -> str:
     gclid, mc_cid, ...) are removed, spaces are percent-encoded, and the fragment is
     dropped unless it is a ``#!`` or ``#/`` route. Anything else gives "".
     """
+    if not isinstance(value, str):
+        return ""
+    if _CANONICAL_URL.fullmatch(value):
+        # Already canonical except perhaps for tracking parameters: most feed
+        # links, so this path skips the URL parsing below.
+        query = value.partition("?")[2]
+        if not query or _strip_tracking(query) == query:
+            return value
+    return _normalize(value, base_url)
+
+
+def _normalize(value: str, base_url: str) -> str:
     url = absolute_url(value, base_url, allow_mailto=False)
     if not url:
         return ""

@@ -92,9 +92,15 @@ class FetchError(Exception):
 
     @property
     def permanent(self) -> bool:
-        """True for failures that retrying soon will not fix."""
-        return self.kind in {"refused", "gone", "too_large"} or (
-            self.kind == "http" and self.status is not None and 400 <= self.status < 500
+        """True for failures that retrying soon will not fix (refusals, 410, 4xx)."""
+        if self.kind in {"refused", "gone", "too_large"}:
+            return True
+        transient = {408, 425}  # request timeout, too early
+        return (
+            self.kind == "http"
+            and self.status is not None
+            and 400 <= self.status < 500
+            and self.status not in transient
         )
 
 
@@ -103,8 +109,8 @@ class FetchError(Exception):
 
 def _check_syntax(url: str, *, allow_private: bool) -> tuple[str, str, int]:
     """(url, host, port) for an http(s) URL that may be fetched; FetchError if not."""
-    url = (url or "").strip()
-    if not url or any(ord(c) < 0x21 or c in "\\\x7f" for c in url):
+    url = url.strip() if isinstance(url, str) else ""
+    if not url or any(c.isspace() or not c.isprintable() or c == "\\" for c in url):
         raise FetchError(
             "This is not a valid web address (it contains spaces or control "
             "characters).",
@@ -148,6 +154,12 @@ def check_url(url: str, *, allow_private: bool = False) -> str:
     except (netguard.HostNotFound, netguard.DeadlineExceeded) as exc:
         raise FetchError(str(exc), kind="unreachable") from exc
     return url
+
+
+def check_url_syntax(url: str, *, allow_private: bool = False) -> str:
+    """Like `check_url`, without resolving the host: for long lists such as an OPML
+    import, where every address is checked again when it is fetched."""
+    return _check_syntax(url, allow_private=allow_private)[0]
 
 
 # -- transport --------------------------------------------------------------------
@@ -529,7 +541,8 @@ def fetch_feed(
 ) -> FetchResult:
     """GET a feed within the policy's limits; FetchError says why not.
 
-    304 gives `not_modified=True` and no content. Redirects (at most
+    304 gives `not_modified=True`, no content, and the validators (the server's,
+    else the ones sent). Redirects (at most
     `policy.max_redirects`) are followed by hand, each target checked like the
     first URL; `permanent_url` is the final URL when every hop was 301/308.
     """
@@ -541,9 +554,9 @@ def fetch_feed(
         "Accept": ACCEPT,
         "Accept-Encoding": "gzip, deflate, br",
     }
-    if etag:
+    if _header_safe(etag):
         headers["If-None-Match"] = etag
-    if last_modified:
+    if _header_safe(last_modified):
         headers["If-Modified-Since"] = last_modified
     timeout = httpx.Timeout(
         policy.read_timeout, connect=policy.connect_timeout, pool=policy.timeout
@@ -581,6 +594,11 @@ def fetch_feed(
     )
 
 
+def _header_safe(value: str) -> bool:
+    """A stored validator that can be sent back as a header value."""
+    return bool(value) and len(value) < 1024 and value.isprintable()
+
+
 def _describe(exc: Exception) -> str:
     text = str(exc).strip()
     if isinstance(exc.__cause__, ssl.SSLError) or "CERTIFICATE" in text.upper():
@@ -616,6 +634,11 @@ def _request(
             "content_type": response.headers.get("content-type", ""),
         }
         if status == 304:
+            # Servers need not repeat the validators; keep the ones that matched.
+            common["etag"] = common["etag"] or headers.get("If-None-Match", "")
+            common["last_modified"] = common["last_modified"] or headers.get(
+                "If-Modified-Since", ""
+            )
             return FetchResult(content=b"", not_modified=True, **common)
         if status >= 400 or status < 200 or status == 300:
             raise _status_error(response)

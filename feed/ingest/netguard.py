@@ -178,7 +178,7 @@ def _resolve_within(host: str, port: int, timeout: float) -> list[str]:
     def run() -> None:
         try:
             outcome["addresses"] = resolve(host, port)
-        except (OSError, UnicodeError) as exc:
+        except (OSError, UnicodeError, ValueError) as exc:
             outcome["error"] = exc
 
     worker = threading.Thread(target=run, name=f"resolve {host}", daemon=True)

@@ -25,6 +25,7 @@ import functools
 import hashlib
 import io
 import re
+import xml.parsers.expat
 import xml.sax
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -42,6 +43,18 @@ MAX_GUID_CHARS = 1_000
 MAX_AUTHOR_CHARS = 200
 MAX_CATEGORIES = 20
 MAX_CATEGORY_CHARS = 100
+# feedparser costs 10-40 us per element (more in its lenient parser for malformed
+# XML), and its strict parser (through xml.sax's AttributesNSImpl) is quadratic in
+# the attributes of one element: 10,000 take 7 s. Real feeds stay far below these
+# caps (the corpus maximum is ~6,300 tags in 500 items).
+MAX_ELEMENTS = 500_000
+MAX_ELEMENTS_MALFORMED = 100_000
+# The lenient parser also spends ~2 us on every "&" (10 MB of them: 20 s).
+MAX_AMPERSANDS_MALFORMED = 1_000_000
+# feedparser scans every namespace prefix seen so far for each element in an
+# unfamiliar namespace: elements x prefixes. Feeds use a handful of prefixes.
+MAX_NAMESPACE_PREFIXES = 50
+MAX_ATTRIBUTES = 64
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
@@ -59,11 +72,19 @@ _REFUSED_CODECS = {
     "unicode_escape", "raw_unicode_escape", "punycode", "idna", "mbcs", "oem",
     "undefined", "charmap",
 }  # fmt: skip
-_CHARREF = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));?")
+_CHARREF = re.compile(r"&#(?:[xX]([0-9a-fA-F]+)|([0-9]+));?")
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _WHITESPACE = " \t\r\n\ufeff"
 _NAME_START = re.compile(r"[A-Za-z_:\u00c0-\uffff]")
+_DTD_TOKEN = re.compile(r"""["'\[\]>]|<!--""")
 _HTML_START = re.compile(r"<(?:!doctype\s+html|html[\s>]|head[\s>]|body[\s>])", re.I)
+# A start tag with more than MAX_ATTRIBUTES "=" signs: a candidate, counted exactly
+# below. Possessive quantifiers over classes without "<", ">" and "=" keep it linear.
+_MANY_EQUALS = re.compile(
+    rf"<[A-Za-z_][^<>=]*+(?:=[^<>=]*+){{{MAX_ATTRIBUTES + 1},}}+>"
+)
+_NAMESPACE_PREFIX = re.compile(r"\bxmlns:([^\s=/>]+)\s*=")
+_ATTRIBUTE = re.compile(r"""[\s"'][^\s=<>"'/]+\s*=""")
 _UNSAFE_GUID_SCHEMES = {"javascript", "vbscript", "data", "file", "about", "blob"}
 _FEED_VERSIONS_UNKNOWN = {"", None}
 
@@ -209,23 +230,25 @@ def _skip_quoted_or_comment(text: str, pos: int, end: int) -> int:
 
 
 def _end_of_doctype(text: str, start: int) -> int:
-    """Index just after the DOCTYPE declaration starting at `start`."""
+    """Index just after the DOCTYPE (or other declaration) starting at `start`."""
     end = len(text)
-    pos = start + len("<!DOCTYPE")
+    pos = start + 2
     in_subset = False
-    while pos < end:
-        char = text[pos]
-        if char in "\"'" or text.startswith("<!--", pos):
-            pos = _skip_quoted_or_comment(text, pos, end)
-            continue
-        if char == "[":
-            in_subset = True
-        elif char == "]":
-            in_subset = False
-        elif char == ">" and not in_subset:
-            return pos + 1
-        pos += 1
-    return end
+    while True:
+        token = _DTD_TOKEN.search(text, pos)
+        if token is None:
+            return end
+        found = token.group()
+        if found in {'"', "'", "<!--"}:
+            pos = _skip_quoted_or_comment(text, token.start(), end)
+        elif found == "[":
+            in_subset, pos = True, token.end()
+        elif found == "]":
+            in_subset, pos = False, token.end()
+        elif not in_subset:  # ">"
+            return token.end()
+        else:
+            pos = token.end()
 
 
 def split_prolog(text: str) -> tuple[str, str]:
@@ -271,6 +294,85 @@ def _replace_charref(match: re.Match[str]) -> str:
     return match.group(0)
 
 
+def check_markup_limits(body: str, document: bytes) -> None:
+    """Refuse documents whose structure alone would make parsing slow.
+
+    `body` is the decoded text, `document` the defused bytes given to feedparser.
+    Counts markup outside CDATA sections: at most MAX_ELEMENTS tags, or
+    MAX_ELEMENTS_MALFORMED when the XML is not well-formed (feedparser's lenient
+    parser is slower; it also gets at most MAX_AMPERSANDS_MALFORMED "&"), at
+    most MAX_NAMESPACE_PREFIXES distinct namespace prefixes
+    and MAX_ATTRIBUTES attributes on any element. The quick counts are C-speed
+    passes; exact ones run only when those trip.
+    """
+    if body.count("<") > MAX_ELEMENTS_MALFORMED:
+        tags = _without_cdata(body).count("<")
+        if tags > MAX_ELEMENTS:
+            raise ParseError(
+                f"The feed has {tags:,} tags, more than the {MAX_ELEMENTS:,} "
+                "Tidings reads; refused."
+            )
+        if tags > MAX_ELEMENTS_MALFORMED and not _well_formed(document):
+            raise ParseError(
+                f"The feed is not well-formed XML and has {tags:,} tags, more "
+                f"than the {MAX_ELEMENTS_MALFORMED:,} Tidings reads in such "
+                "feeds; refused."
+            )
+    ampersands = body.count("&")
+    if ampersands > MAX_AMPERSANDS_MALFORMED and not _well_formed(document):
+        raise ParseError(
+            f"The feed is not well-formed XML and has {ampersands:,} '&' "
+            f"characters, more than the {MAX_AMPERSANDS_MALFORMED:,} Tidings "
+            "reads in such feeds; refused."
+        )
+    if body.count("xmlns:") > MAX_NAMESPACE_PREFIXES:
+        prefixes = set(_NAMESPACE_PREFIX.findall(_without_cdata(body)))
+        if len(prefixes) > MAX_NAMESPACE_PREFIXES:
+            raise ParseError(
+                f"The feed declares {len(prefixes):,} namespace prefixes, more "
+                f"than the {MAX_NAMESPACE_PREFIXES} Tidings reads; refused."
+            )
+    if "=" not in body or not _MANY_EQUALS.search(body):
+        return
+    for match in _MANY_EQUALS.finditer(_without_cdata(body)):
+        if len(_ATTRIBUTE.findall(match.group())) > MAX_ATTRIBUTES:
+            raise ParseError(
+                f"The feed has an element with more than {MAX_ATTRIBUTES} "
+                "attributes; refused."
+            )
+
+
+def _without_cdata(body: str) -> str:
+    """The text with CDATA sections removed, in one linear pass.
+
+    (A lazy regex would rescan to the end of the text from every unclosed
+    "<![CDATA[", which is quadratic.) An unclosed section runs to the end.
+    """
+    pieces: list[str] = []
+    position = 0
+    while True:
+        start = body.find("<![CDATA[", position)
+        if start < 0:
+            pieces.append(body[position:])
+            break
+        pieces.append(body[position:start])
+        end = body.find("]]>", start + 9)
+        if end < 0:
+            break
+        position = end + 3
+    return "".join(pieces)
+
+
+def _well_formed(document: bytes) -> bool:
+    """Whether expat (with namespaces, as feedparser uses it) accepts the bytes."""
+    parser = xml.parsers.expat.ParserCreate("utf-8", " ")
+    try:
+        parser.Parse(document, True)
+    except xml.parsers.expat.ExpatError:
+        return False
+    return True
+
+
 def defuse(text: str) -> bytes:
     """The document as UTF-8 bytes that are safe to give to feedparser.
 
@@ -308,13 +410,13 @@ def _refuse_non_feed(text: str, parsed: Any) -> None:
         raise ParseError("The address returned something that is not a feed.")
     version = parsed.get("version")
     if version in _FEED_VERSIONS_UNKNOWN:
-        reason = _bozo_message(parsed)
+        reason = _bozo_detail(parsed)
         suffix = f" ({reason})" if reason else ""
         raise ParseError(f"The document is not an RSS or Atom feed{suffix}.")
 
 
-def _bozo_message(parsed: Any) -> str:
-    """feedparser's complaint, phrased for people."""
+def _bozo_detail(parsed: Any) -> str:
+    """What feedparser found wrong, phrased for people ("" when nothing)."""
     if not parsed.get("bozo"):
         return ""
     exc = parsed.get("bozo_exception")
@@ -323,10 +425,18 @@ def _bozo_message(parsed: Any) -> str:
             f"{exc.getMessage()} at line {exc.getLineNumber()}, "
             f"column {exc.getColumnNumber()}"
         )
-        message = f"The feed is not well-formed XML ({detail}); read leniently."
     else:
-        message = f"The feed has errors ({exc}); read leniently."
-    return clean.plain_text_from_text(message, max_chars=300)
+        detail = str(exc)
+    return clean.plain_text_from_text(detail, max_chars=200)
+
+
+def _bozo_message(parsed: Any) -> str:
+    detail = _bozo_detail(parsed)
+    if not detail:
+        return ""
+    if isinstance(parsed.get("bozo_exception"), xml.sax.SAXParseException):
+        return f"The feed is not well-formed XML ({detail}); read leniently."
+    return f"The feed has errors ({detail}); read leniently."
 
 
 def parse_feed(
@@ -356,6 +466,7 @@ def parse_feed(
     if not text.strip(_WHITESPACE + "\x00"):
         raise ParseError("The address returned an empty document, not a feed.")
     safe = defuse(text)
+    check_markup_limits(text, safe)
     base_url = clean.absolute_url(url, allow_mailto=False)
     try:
         parsed = feedparser.parse(
@@ -366,7 +477,11 @@ def parse_feed(
             sanitize_html=False,
             resolve_relative_uris=False,
         )
-    except (UnicodeError, ValueError, AttributeError, IndexError, TypeError) as exc:
+    except MemoryError:
+        raise
+    except Exception as exc:
+        # feedparser's lenient parser has internal errors on mangled input
+        # (KeyError, AttributeError, UnicodeEncodeError ...): not a usable feed.
         raise ParseError(
             f"The feed could not be parsed ({type(exc).__name__})."
         ) from exc
@@ -376,7 +491,7 @@ def parse_feed(
         _refuse_non_feed(text, parsed)
 
     meta = parsed.get("feed") or {}
-    site_url = clean.normalize_link(meta.get("link", ""), base_url)
+    site_url = clean.normalize_link(_str(meta.get("link")), base_url)
     entry_base = site_url or base_url
     entries: list[Entry] = []
     skipped = max(0, len(raw_entries) - MAX_ENTRIES)
@@ -395,7 +510,9 @@ def parse_feed(
         warnings.append(f"only the first {MAX_ENTRIES:,} entries were read")
     title_detail = meta.get("title_detail") or {}
     return ParsedFeed(
-        title=clean.clean_title(meta.get("title", ""), is_html=_is_html(title_detail)),
+        title=clean.clean_title(
+            _str(meta.get("title")), is_html=_is_html(title_detail)
+        ),
         site_url=site_url,
         entries=tuple(entries),
         warning="; ".join(w for w in warnings if w),
@@ -407,8 +524,9 @@ def parse_feed(
 
 
 def _is_html(detail: Any) -> bool:
-    kind = str((detail or {}).get("type") or "text/html")
-    return "html" in kind
+    # dict.get skips FeedParserDict's alias lookups, which cost more than this.
+    kind = dict.get(detail, "type") if isinstance(detail, dict) else None
+    return "html" in str(kind or "text/html")
 
 
 def _html_field(value: str, detail: Any, *, base_url: str) -> str:
@@ -420,8 +538,8 @@ def _html_field(value: str, detail: Any, *, base_url: str) -> str:
 
 
 def _entry(raw: Any, *, base_url: str, now: datetime) -> Entry | None:
-    raw_id = str(raw.get("id") or "")
-    raw_link = str(raw.get("link") or "")
+    raw_id = _str(raw.get("id"))
+    raw_link = _str(raw.get("link"))
     if raw.get("guidislink") and raw_link == raw_id:
         # feedparser copies a permalink <guid> into the link; it counts only when
         # it really is an absolute URL ("12345" is an id, not a relative link).
@@ -430,13 +548,13 @@ def _entry(raw: Any, *, base_url: str, now: datetime) -> Entry | None:
         link = clean.normalize_link(raw_link, base_url)
     html_base = link or base_url
 
-    raw_summary = raw.get("summary", "")
+    raw_summary = _str(raw.get("summary"))
     summary_html = _html_field(
         raw_summary, raw.get("summary_detail"), base_url=html_base
     )
     content_html = ""
-    for content in raw.get("content") or []:
-        value = content.get("value", "")
+    for content in _dicts(raw.get("content")):
+        value = _str(content.get("value"))
         if value and value != raw_summary:
             content_html = _html_field(value, content, base_url=html_base)
             if content_html:
@@ -446,7 +564,7 @@ def _entry(raw: Any, *, base_url: str, now: datetime) -> Entry | None:
     )
 
     title = clean.clean_title(
-        raw.get("title", ""), is_html=_is_html(raw.get("title_detail"))
+        _str(raw.get("title")), is_html=_is_html(raw.get("title_detail"))
     )
     if not title:
         title = clean.plain_text_from_text(text, max_chars=120)
@@ -503,7 +621,8 @@ def _published(raw: Any, *, now: datetime) -> tuple[datetime, bool]:
 
 
 def _author(raw: Any) -> tuple[str, str]:
-    detail = raw.get("author_detail") or {}
+    detail = raw.get("author_detail")
+    detail = detail if isinstance(detail, dict) else {}
     name = detail.get("name") or raw.get("author") or ""
     author = clean.plain_text(str(name), max_chars=MAX_AUTHOR_CHARS)
     author_url = clean.absolute_url(str(detail.get("href") or ""), allow_mailto=False)
@@ -512,7 +631,7 @@ def _author(raw: Any) -> tuple[str, str]:
 
 def _categories(raw: Any) -> tuple[str, ...]:
     found: list[str] = []
-    for tag in raw.get("tags") or []:
+    for tag in _dicts(raw.get("tags")):
         term = clean.plain_text(
             str(tag.get("label") or tag.get("term") or ""),
             max_chars=MAX_CATEGORY_CHARS,
@@ -528,15 +647,15 @@ _IMG_SRC = re.compile(r'<img[^>]+?src="([^"]+)"')
 
 
 def _image(raw: Any, *, base_url: str, html: str) -> str:
-    candidates = [m.get("url", "") for m in raw.get("media_thumbnail") or []]
+    candidates = [m.get("url", "") for m in _dicts(raw.get("media_thumbnail"))]
     candidates += [
         m.get("url", "")
-        for m in raw.get("media_content") or []
+        for m in _dicts(raw.get("media_content"))
         if m.get("medium") == "image" or str(m.get("type", "")).startswith("image/")
     ]
     candidates += [
         link.get("href", "")
-        for link in raw.get("links") or []
+        for link in _dicts(raw.get("links"))
         if link.get("rel") == "enclosure"
         and str(link.get("type", "")).startswith("image/")
     ]
@@ -553,9 +672,20 @@ def _image(raw: Any, *, base_url: str, html: str) -> str:
 
 
 def _feed_image(meta: Any, *, base_url: str) -> str:
-    image = meta.get("image") or {}
+    image = meta.get("image")
+    image = image if isinstance(image, dict) else {}
     candidate = image.get("href") or image.get("url") or meta.get("logo") or ""
     return clean.absolute_url(str(candidate), base_url, allow_mailto=False)
+
+
+def _str(value: object) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _dicts(value: object) -> list[dict]:
+    if not isinstance(value, list):
+        return []
+    return [item for item in value if isinstance(item, dict)]
 
 
 def _int_or_none(value: object) -> int | None:

@@ -1,9 +1,18 @@
 """Blend topic, personal, recency and source signals into one score, then diversify.
 
+score = topic · Σ_t follow_weight_t · p_t          (followed topics' probabilities)
+      + personal · tanh(personal model score)      (0 without a personal model)
+      + recency · 0.5 ** (age / half_life)
+      + source_prior · prior of the article's source
+
 All weights live in BlendWeights; score_candidates returns each part separately so
-that explanations read the same numbers the ranking used. Django-free.
+that explanations read the same numbers the ranking used. Diversity: one card per
+story (its best-scored article), and at most `per_source_cap` cards from one source
+in any run of `source_window` consecutive cards (held-back cards come back as soon
+as the cap allows). Django-free.
 """
 
+from collections import Counter, deque
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,7 +25,8 @@ class BlendWeights:
     recency: float = 0.35
     half_life_hours: float = 24.0
     source_prior: float = 1.0
-    per_source_cap: int = 3  # at most this many cards from one source per page of 10
+    per_source_cap: int = 3  # cards from one source per run of source_window; 0: off
+    source_window: int = 10
 
 
 @dataclass(frozen=True)
@@ -43,45 +53,95 @@ class Scored:
 
 
 def score_candidates(c: Candidates, w: BlendWeights) -> Scored:
-    topic = w.topic * c.topic_probs * c.follow_weights[np.newaxis, :]
-    personal = w.personal * np.tanh(c.personal)
-    recency = w.recency * np.power(0.5, np.maximum(c.age_hours, 0) / w.half_life_hours)
-    prior = w.source_prior * c.source_prior
+    probs = np.asarray(c.topic_probs, dtype=np.float64).reshape(len(c.ids), -1)
+    follow = np.asarray(c.follow_weights, dtype=np.float64).reshape(-1)
+    topic = w.topic * probs * follow[np.newaxis, :]
+    personal = w.personal * np.tanh(np.asarray(c.personal, dtype=np.float64))
+    age = np.maximum(np.asarray(c.age_hours, dtype=np.float64), 0.0)
+    recency = w.recency * np.exp2(-age / w.half_life_hours)
+    prior = w.source_prior * np.asarray(c.source_prior, dtype=np.float64)
     total = topic.sum(axis=1) + personal + recency + prior
     return Scored(
         total=total, topic=topic, personal=personal, recency=recency, prior=prior
     )
 
 
-def diversify(
-    order: np.ndarray, c: Candidates, *, per_source_cap: int, window: int = 10
+def one_per_story(order: np.ndarray, story_ids: np.ndarray) -> np.ndarray:
+    """`order` without the later articles of stories already present."""
+    order = np.asarray(order)
+    if order.size == 0:
+        return order
+    _, first = np.unique(np.asarray(story_ids)[order], return_index=True)
+    return order[np.sort(first)]
+
+
+def cap_per_source(
+    order: np.ndarray, source_ids: np.ndarray, *, cap: int, window: int
 ) -> list[int]:
-    """Positions in display order: one per story, and no more than `per_source_cap`
-    cards from one source in any run of `window`; held-back cards come later."""
-    seen_stories: set[int] = set()
-    result: list[int] = []
-    held: list[int] = []
-    for position in order:
-        story = int(c.story_ids[position])
-        if story in seen_stories:
-            continue
-        seen_stories.add(story)
-        held.append(int(position))
-        still_held: list[int] = []
-        for candidate in held:
-            recent = result[-(window - 1) :] if window > 1 else []
-            same_source = sum(
-                1 for p in recent if c.source_ids[p] == c.source_ids[candidate]
-            )
-            if same_source < per_source_cap:
-                result.append(candidate)
-            else:
-                still_held.append(candidate)
-        held = still_held
-    return result + held
+    """Re-order so that no `window` consecutive cards hold more than `cap` from one
+    source. A card that would break the cap is held back and placed as soon as it
+    fits, ahead of lower-ranked cards; when nothing fits, rank order wins."""
+    order = [int(p) for p in order]
+    if cap <= 0 or window <= 1:
+        return order
+    sources = np.asarray(source_ids)[order].tolist()
+    placed: list[int] = []
+    recent: deque = deque()  # sources of the last window - 1 cards
+    in_window: Counter = Counter()
+    held: dict[object, deque[int]] = {}  # source -> ranks held back, best first
+
+    def place(rank: int) -> None:
+        source = sources[rank]
+        placed.append(order[rank])
+        recent.append(source)
+        in_window[source] += 1
+        if len(recent) >= window:
+            in_window[recent.popleft()] -= 1
+
+    def best_held(*, fitting: bool) -> int | None:
+        best = None
+        for source, queue in held.items():
+            if (not fitting or in_window[source] < cap) and (
+                best is None or queue[0] < best
+            ):
+                best = queue[0]
+        return best
+
+    def release(rank: int) -> None:
+        queue = held[sources[rank]]
+        queue.popleft()
+        if not queue:
+            del held[sources[rank]]
+        place(rank)
+
+    for rank, source in enumerate(sources):
+        while held:
+            ready = best_held(fitting=True)
+            if ready is None:
+                break
+            release(ready)
+        if in_window[source] < cap:
+            place(rank)
+        elif source in held:
+            held[source].append(rank)
+        else:
+            held[source] = deque([rank])
+    while held:
+        ready = best_held(fitting=True)
+        release(ready if ready is not None else best_held(fitting=False))
+    return placed
+
+
+def diversify(order: np.ndarray, c: Candidates, w: BlendWeights) -> list[int]:
+    """Display positions: one card per story, then the per-source cap."""
+    order = one_per_story(order, c.story_ids)
+    return cap_per_source(
+        order, c.source_ids, cap=w.per_source_cap, window=w.source_window
+    )
 
 
 def rank(c: Candidates, w: BlendWeights) -> tuple[list[int], Scored]:
+    """(positions of the candidates in display order, the score's parts)."""
     scored = score_candidates(c, w)
-    order = np.lexsort((-c.ids, -scored.total))  # ties: newer id first
-    return diversify(order, c, per_source_cap=w.per_source_cap), scored
+    order = np.lexsort((-np.asarray(c.ids), -scored.total))  # ties: newer id first
+    return diversify(order, c, w), scored

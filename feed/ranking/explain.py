@@ -1,8 +1,58 @@
-"""One line saying why an article is in a reader's feed, from the score's own parts."""
+"""One line saying why an article is in a reader's feed, from the score's own parts:
+"Chips · matches Nvidia, export controls · you liked 3 similar".
+
+The topic part names the followed topics whose weighted probability counted most
+(blend.Scored.topic); the matched terms are the topic's seed phrases found in the
+article, ordered by their contributions to that topic's score
+(TopicClassifier.term_contributions: the same weights the score added up, found by
+re-tokenising the displayed text); the personal part appears when the personal model
+lifted the article. Django-free.
+"""
 
 from collections.abc import Sequence
 
+import numpy as np
+import scipy.sparse as sp
+
+from feed.ranking import features, topics
 from feed.ranking.blend import Scored
+
+# A term is named only if it carries at least this share of the top term's weight.
+MIN_TERM_SHARE = 0.2
+PERSONAL_SHOWN = 0.1
+
+
+def matched_terms(
+    doc: features.Document, classifier: topics.TopicClassifier, *, k: int = 3
+) -> list[str]:
+    """Up to k of the topic's seed phrases found in the article, largest
+    contribution first, written as in the article ("Nvidia", "export controls").
+    An article that matched no seed phrase gets the context words that weighed
+    most instead."""
+    contributions = classifier.term_contributions(doc)
+    seeds = set(classifier.seed_terms())
+    seeded = {t: v for t, v in contributions.items() if t in seeds}
+    chosen = topics.top_terms(seeded or contributions, k=k)
+    if not chosen:
+        return []
+    top = contributions[chosen[0]]
+    text = f"{doc.title}\n{doc.text}"
+    return [
+        features.surface_form(text, term) or term
+        for term in chosen
+        if contributions[term] >= MIN_TERM_SHARE * top
+    ]
+
+
+def count_similar(
+    liked: sp.csr_matrix, row: sp.csr_matrix, *, threshold: float = 0.3
+) -> int:
+    """How many of the reader's liked articles (rows) have cosine >= threshold with
+    this article's features (for "you liked 3 similar")."""
+    if liked.shape[0] == 0 or row.nnz == 0:
+        return 0
+    similarity = (liked @ sp.csr_matrix(row).T).toarray().ravel()
+    return int(np.count_nonzero(similarity >= threshold))
 
 
 def why(
@@ -14,23 +64,24 @@ def why(
     liked_similar: int = 0,
     topic_threshold: float = 0.25,
 ) -> str:
+    """The reason line for candidate `position` of a blend.rank result."""
     parts: list[str] = []
     contributions = scored.topic[position] if scored.topic.size else []
     ranked_topics = sorted(
         ((value, name) for value, name in zip(contributions, topic_names, strict=True)),
-        reverse=True,
+        key=lambda pair: -pair[0],
     )
     names = [name for value, name in ranked_topics if value >= topic_threshold][:2]
     if names:
         parts.append(" + ".join(names))
-    if matched_terms:
-        parts.append("matches " + ", ".join(matched_terms[:3]))
-    if scored.personal[position] > 0.1:
+        if matched_terms:
+            parts.append("matches " + ", ".join(matched_terms[:3]))
+    if scored.personal[position] > PERSONAL_SHOWN:
         if liked_similar > 0:
             noun = "story" if liked_similar == 1 else "stories"
             parts.append(f"you liked {liked_similar} similar {noun}")
         else:
-            parts.append("like what you liked")
+            parts.append("close to what you liked")
     if not parts:
         parts.append(
             "recent" if scored.recency[position] > 0.1 else "from your sources"

@@ -1,9 +1,33 @@
-"""Near-duplicate clustering: which existing story (if any) each new article joins."""
+"""Near-duplicate clustering: which existing story (if any) each new article joins.
+
+Similarity is the cosine of the shared features re-weighted by inverse document
+frequency computed over the comparison window itself (the new articles and the
+recent ones they are compared with). Words that many articles of the window share
+("roundup", "market talk", a feed's boilerplate) count little; names and rare
+words that two reports of one event share count a lot. No state to store, and it
+adapts to whatever the window holds. Django-free.
+
+On the shared corpus, window-IDF cosines of the same event told by two outlets are
+mostly 0.4-0.55 (templated series of different items fall to ~0.35; the same item
+re-published is above 0.9), hence the default threshold of 0.4.
+"""
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn.preprocessing import normalize
 
-DEFAULT_THRESHOLD = 0.6
+DEFAULT_THRESHOLD = 0.4
+
+
+def window_idf(*matrices: sp.csr_matrix) -> np.ndarray:
+    """Smoothed IDF of every column over the rows of `matrices` together."""
+    n = sum(m.shape[0] for m in matrices)
+    df = sum(np.bincount(m.indices, minlength=m.shape[1]) for m in matrices)
+    return (np.log((1 + n) / (1 + df)) + 1.0).astype(np.float32)
+
+
+def _weighted(X: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
+    return normalize(sp.csr_matrix(X, dtype=np.float32) @ sp.diags(idf), copy=False)
 
 
 def match_stories(
@@ -12,26 +36,31 @@ def match_stories(
     recent_story_ids: np.ndarray,
     *,
     threshold: float = DEFAULT_THRESHOLD,
+    idf: np.ndarray | None = None,
 ) -> list[int | None]:
     """For each new row, the story id of its most similar recent article when the
-    cosine similarity reaches `threshold`; None starts a new story. Earlier rows of
-    the same batch count as recent for later ones (returned as -(index + 1))."""
+    similarity reaches `threshold`; None starts a new story. Earlier rows of the
+    same batch count as recent for later ones: a row that joins the story an
+    earlier, story-less row of the batch starts gets -(index of that row + 1).
+    `idf` defaults to the window's own (new + recent rows)."""
     n = new.shape[0]
     result: list[int | None] = [None] * n
     if n == 0:
         return result
+    if idf is None:
+        idf = window_idf(new, recent)
+    new_w = _weighted(new, idf)
     best_sim = np.zeros(n)
     if recent.shape[0]:
-        sims = (new @ recent.T).toarray()
+        sims = (new_w @ _weighted(recent, idf).T).toarray()
         best = sims.argmax(axis=1)
         best_sim = sims[np.arange(n), best]
-        for i in range(n):
-            if best_sim[i] >= threshold:
-                result[i] = int(recent_story_ids[best[i]])
-    within = (new @ new.T).toarray()
-    for i in range(n):
+        for i in np.flatnonzero(best_sim >= threshold):
+            result[i] = int(recent_story_ids[best[i]])
+    within = (new_w @ new_w.T).toarray()
+    for i in range(1, n):
         earlier = within[i, :i]
-        if earlier.size and earlier.max() >= threshold and earlier.max() > best_sim[i]:
-            j = int(earlier.argmax())
+        j = int(earlier.argmax())
+        if earlier[j] >= threshold and earlier[j] > best_sim[i]:
             result[i] = result[j] if result[j] is not None else -(j + 1)
     return result

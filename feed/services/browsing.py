@@ -12,7 +12,7 @@ from django.db.models import Case, Count, F, Q, QuerySet, Value, When
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from feed.models import Article, ArticleTopic, Feedback, ReadMark, Topic
+from feed.models import Article, Feedback, ReadMark, Topic
 from feed.services import reading
 from feed.services.reading import FeedItem, FeedPage, TopicChip
 
@@ -44,12 +44,9 @@ def recent_for(user, *, limit: int = 20, cursor: str | None = None) -> FeedPage:
     articles = reading.candidate_queryset(user, as_of=as_of).filter(
         fetched_at__lte=as_of
     )
-    ids = list(
-        articles.order_by("-published_at", "-id").values_list("id", flat=True)[
-            offset : offset + limit + 1
-        ]
-    )
-    return _page(user, ids, offset=offset, limit=limit, as_of=as_of)
+    ordered = articles.order_by("-published_at", "-id")
+    ids, next_offset = _unmuted(user, ordered, offset=offset, limit=limit)
+    return _page(user, ids, next_offset=next_offset, as_of=as_of)
 
 
 def saved_for(user, *, limit: int = 20, cursor: str | None = None) -> FeedPage:
@@ -63,12 +60,15 @@ def saved_for(user, *, limit: int = 20, cursor: str | None = None) -> FeedPage:
         .order_by("-created_at", "-id")
         .values_list("article_id", flat=True)[offset : offset + limit + 1]
     )
-    return _page(user, ids, offset=offset, limit=limit, as_of=as_of)
+    more = len(ids) > limit
+    return _page(
+        user, ids[:limit], next_offset=offset + limit if more else None, as_of=as_of
+    )
 
 
 def search_vector() -> SearchVector:
     """What PostgreSQL searches: titles weigh more than summaries. Indexed by
-    feed/migrations/0003 with exactly this expression."""
+    feed/migrations/0005 with exactly this expression."""
     return SearchVector("title", weight="A", config="english") + SearchVector(
         "summary", weight="B", config="english"
     )
@@ -98,12 +98,13 @@ def search_for(
     if not clean_query(text):
         return FeedPage(items=[], next_cursor=None, as_of=as_of)
     ordered = search_query_for(user, text, as_of=as_of)
-    ids = list(ordered.values_list("id", flat=True)[offset : offset + limit + 1])
-    return _page(user, ids, offset=offset, limit=limit, as_of=as_of)
+    ids, next_offset = _unmuted(user, ordered, offset=offset, limit=limit)
+    return _page(user, ids, next_offset=next_offset, as_of=as_of)
 
 
 def search_query_for(user, text: str, *, as_of: datetime | None = None) -> QuerySet:
-    """The reader's articles matching `text`, best first (see search_for)."""
+    """The reader's articles matching `text`, best first (see search_for); muted
+    words are applied after (reading.muted_ids)."""
     articles = reading.candidate_queryset(user, as_of=as_of or timezone.now())
     text = clean_query(text)
     if connection.vendor != "postgresql":
@@ -155,33 +156,61 @@ def topic_activity(
     tz: tzinfo | None = None,
     days: int = ACTIVITY_DAYS,
 ) -> dict[int, Sparkline]:
-    """Articles per local day about each topic over the last `days` days (one query)."""
+    """Articles per local day about each topic over the last `days` days: one query,
+    a row per day with a count per topic."""
     now = now or timezone.now()
     tz = tz or user.tzinfo
     today = now.astimezone(tz).date()
     first = today - timedelta(days=days - 1)
     start = datetime.combine(first, datetime.min.time(), tzinfo=tz)
     counts: dict[int, list[int]] = {t.pk: [0] * days for t in topics}
-    rows = (
-        ArticleTopic.objects.filter(
-            topic__in=[t.pk for t in topics],
-            probability__gte=reading.CHIP_PROBABILITY,
-            article__published_at__gte=start,
-            article__published_at__lte=now,
-            article__in=Article.objects.visible_to(user),
+    if not topics:
+        return {}
+    about = {
+        f"n{t.pk}": Count(
+            "id",
+            filter=Q(**{f"topic_scores__{t.score_key}__gte": reading.CHIP_PROBABILITY}),
         )
-        .annotate(day=TruncDate("article__published_at", tzinfo=tz))
-        .values("topic_id", "day")
-        .annotate(n=Count("id"))
+        for t in topics
+    }
+    rows = (
+        Article.objects.visible_to(user)
+        .filter(published_at__gte=start, published_at__lte=now)
+        .annotate(day=TruncDate("published_at", tzinfo=tz))
+        .order_by()
+        .values("day")
+        .annotate(**about)
     )
     for row in rows:
         index = (row["day"] - first).days
         if 0 <= index < days:
-            counts[row["topic_id"]][index] = row["n"]
+            for t in topics:
+                counts[t.pk][index] = row[f"n{t.pk}"]
     return {
         topic_id: Sparkline(counts=tuple(values), first_day=start)
         for topic_id, values in counts.items()
     }
+
+
+def _unmuted(
+    user, ordered: QuerySet, *, offset: int, limit: int
+) -> tuple[list[int], int | None]:
+    """Up to `limit` ids from `offset` in `ordered`, leaving out muted articles; and
+    the offset of the next page (None at the end). Offsets count muted ones too, so
+    a page never repeats or skips."""
+    taken: list[tuple[int, int]] = []
+    position = offset
+    while len(taken) <= limit:
+        chunk = list(
+            ordered.values_list("id", flat=True)[position : position + 2 * limit + 1]
+        )
+        if not chunk:
+            break
+        muted = reading.muted_ids(user, chunk)
+        taken += [(i, position + k) for k, i in enumerate(chunk) if i not in muted]
+        position += len(chunk)
+    next_offset = taken[limit][1] if len(taken) > limit else None
+    return [i for i, _ in taken[:limit]], next_offset
 
 
 def _position(cursor: str | None) -> tuple[int, datetime]:
@@ -189,35 +218,39 @@ def _position(cursor: str | None) -> tuple[int, datetime]:
 
 
 def _page(
-    user, ids: list[int], *, offset: int, limit: int, as_of: datetime
+    user, ids: list[int], *, next_offset: int | None, as_of: datetime
 ) -> FeedPage:
-    """Cards for `ids` (one more than `limit` was asked for, to know if more exist)."""
-    more = len(ids) > limit
-    ids = ids[:limit]
+    """Cards for `ids`, with topic chips from each article's stored probabilities."""
     articles = reading.with_card_signals(
         Article.objects.select_related("source", "story"), user
     ).in_bulk(ids)
-    chips: dict[int, list[TopicChip]] = {i: [] for i in ids}
-    for article_id, slug, name, probability in (
-        ArticleTopic.objects.filter(
-            article_id__in=ids, probability__gte=reading.CHIP_PROBABILITY
+    visible = {
+        t.score_key: t for t in Topic.objects.visible_to(user).only("slug", "name")
+    }
+    items = []
+    for i in ids:
+        if i not in articles:
+            continue
+        article = articles[i]
+        chips = sorted(
+            (
+                TopicChip(visible[key].slug, visible[key].name, probability)
+                for key, probability in article.topic_scores.items()
+                if probability >= reading.CHIP_PROBABILITY and key in visible
+            ),
+            key=lambda chip: -chip.probability,
         )
-        .filter(Q(topic__owner__isnull=True) | Q(topic__owner=user))
-        .order_by("-probability")
-        .values_list("article_id", "topic__slug", "topic__name", "probability")
-    ):
-        chips[article_id].append(TopicChip(slug, name, probability))
-    items = [
-        FeedItem(
-            article=articles[i],
-            score=0.0,
-            why="",
-            topics=tuple(chips[i]),
-            story_size=articles[i].story.article_count if articles[i].story else 1,
-            signals=reading.card_signals(articles[i]),
+        items.append(
+            FeedItem(
+                article=article,
+                score=0.0,
+                why="",
+                topics=tuple(chips),
+                story_size=article.story.article_count if article.story else 1,
+                signals=reading.card_signals(article),
+            )
         )
-        for i in ids
-        if i in articles
-    ]
-    next_cursor = reading.encode_cursor(offset + limit, as_of) if more else None
+    next_cursor = (
+        reading.encode_cursor(next_offset, as_of) if next_offset is not None else None
+    )
     return FeedPage(items=items, next_cursor=next_cursor, as_of=as_of)

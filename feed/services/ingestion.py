@@ -7,23 +7,28 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import redis
 from django.conf import settings
-from django.db import transaction
-from django.db.models import F, Q
+from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from feed.ingest import fetch as fetching
+from feed.ingest import schedule
 from feed.ingest.clean import fingerprint
+from feed.ingest.hostlimit import HostBusy, HostLimiter
+from feed.ingest.netguard import host_of
 from feed.ingest.parse import Entry, ParsedFeed, ParseError, parse_feed
 from feed.models import Article, Feedback, Source, Story
 from feed.ranking import features
-from feed.services import stories
+from feed.services import scoring, stories
 
 logger = logging.getLogger(__name__)
 
 # A claim older than this belongs to a dead worker; the source may be fetched again.
 STALE_CLAIM = timedelta(minutes=15)
-MAX_INTERVAL = timedelta(hours=24)
+# How long a fetch waits for one of the host's slots before giving way.
+HOST_WAIT_SECONDS = 10
 FEED_FILE_SUFFIXES = {".xml", ".rss", ".atom"}
 # Lookups by GUID/link/fingerprint go in chunks to stay under SQL parameter limits.
 LOOKUP_CHUNK = 2000
@@ -118,12 +123,16 @@ def fetch_source(
     if source is None:
         return IngestOutcome(source_id=source_id, label=str(source_id), skipped=True)
     try:
-        result = fetching.fetch_feed(
-            source.url,
-            etag=source.etag,
-            last_modified=source.last_modified,
-            policy=fetch_policy(),
-        )
+        with host_limiter().slot(host_of(source.url), wait=HOST_WAIT_SECONDS):
+            result = fetching.fetch_feed(
+                source.url,
+                etag=source.etag,
+                last_modified=source.last_modified,
+                policy=fetch_policy(),
+            )
+    except HostBusy:
+        _release(source, retry_at=now + timedelta(seconds=random.uniform(30, 90)))  # noqa: S311
+        return IngestOutcome(source_id=source.pk, label=str(source), skipped=True)
     except fetching.FetchError as error:
         _record_failure(source, str(error), status=error.status, now=now, error=error)
         return IngestOutcome(source_id=source.pk, label=str(source), error=str(error))
@@ -133,7 +142,7 @@ def fetch_source(
     source.etag = result.etag[:500]
     source.last_modified = result.last_modified[:100]
     if result.not_modified:
-        _record_success(source, status=result.status, now=now, parsed=None)
+        _record_success(source, status=result.status, now=now, max_age=result.max_age)
         return IngestOutcome(source_id=source.pk, label=str(source), not_modified=True)
     return ingest_bytes(
         source,
@@ -142,6 +151,15 @@ def fetch_source(
         content_type=result.content_type,
         now=now,
         status=result.status,
+        max_age=result.max_age,
+    )
+
+
+def host_limiter() -> HostLimiter:
+    return HostLimiter(
+        redis.Redis.from_url(settings.REDIS_URL),
+        limit=settings.FETCH_MAX_PER_HOST,
+        lease_seconds=settings.FETCH_TIMEOUT_SECONDS * 2,
     )
 
 
@@ -153,6 +171,7 @@ def ingest_bytes(
     now: datetime,
     content_type: str | None = None,
     status: int | None = None,
+    max_age: int | None = None,
 ) -> IngestOutcome:
     """Parse feed bytes and store the entries for `source`."""
     try:
@@ -161,7 +180,7 @@ def ingest_bytes(
         _record_failure(source, str(error), status=status, now=now)
         return IngestOutcome(source_id=source.pk, label=str(source), error=str(error))
     stored = store_entries(source, parsed.entries, now=now)
-    _record_success(source, status=status, now=now, parsed=parsed)
+    _record_success(source, status=status, now=now, parsed=parsed, max_age=max_age)
     warnings = (parsed.warning,) if parsed.warning else ()
     return IngestOutcome(
         source_id=source.pk,
@@ -175,7 +194,8 @@ def ingest_bytes(
 def store_entries(
     source: Source, entries: Sequence[Entry], *, now: datetime
 ) -> StoreResult:
-    """Insert the entries that are new for this source, each joined to its story.
+    """Insert the entries that are new for this source, each joined to its story
+    and scored for every topic.
 
     An entry is a duplicate when the source already has its GUID, its link or its
     content fingerprint (feeds that rewrite GUIDs do not duplicate). The unique
@@ -209,28 +229,32 @@ def store_entries(
     vectors = features.transform(
         [features.Document(title=e.title, text=e.text) for e, _ in fresh]
     )
+    topic_scores = scoring.topic_scores_for(vectors)
     stamp = timezone.now()
     with transaction.atomic():
         story_ids = stories.story_ids_for(vectors, [e.published for e, _ in fresh])
-        rows = [
-            Article(
-                source=source,
-                guid=entry.guid,
-                url=entry.url,
-                title=entry.title[:500],
-                summary=entry.summary_html,
-                content=entry.content_html,
-                author=entry.author[:300],
-                image_url=entry.image_url[:2000],
-                published_at=entry.published,
-                fetched_at=stamp,
-                fingerprint=digest,
-                vector=features.encode_row(vectors[i]),
-                story_id=story_ids[i],
-            )
-            for i, (entry, digest) in enumerate(fresh)
-        ]
-        Article.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
+        _insert_new_articles(
+            [
+                {
+                    "source": source.pk,
+                    "guid": entry.guid,
+                    "url": entry.url,
+                    "title": entry.title[:500],
+                    "summary": entry.summary_html,
+                    "content": entry.content_html,
+                    "author": entry.author[:300],
+                    "image_url": entry.image_url[:2000],
+                    "published_at": entry.published,
+                    "fetched_at": stamp,
+                    "fingerprint": digest,
+                    "vector": features.encode_row(vectors[i]),
+                    "topic_scores": topic_scores[i],
+                    "scored_at": stamp,
+                    "story": story_ids[i],
+                }
+                for i, (entry, digest) in enumerate(fresh)
+            ]
+        )
         stories.recount(set(story_ids))
     new_ids: list[int] = []
     for start in range(0, len(fresh), LOOKUP_CHUNK):
@@ -241,6 +265,33 @@ def store_entries(
     return StoreResult(
         new_ids=tuple(sorted(new_ids)), duplicates=len(entries) - len(new_ids)
     )
+
+
+def _insert_new_articles(rows: list[dict], *, batch: int = 200) -> None:
+    """Multi-row INSERT … ON CONFLICT (source, guid) DO NOTHING.
+
+    Measured (bench/ingest.py): building model instances and compiling the SQL of
+    bulk_create took most of the time of storing a feed. Values still go through
+    each field's own get_db_prep_save, so they are stored exactly as the ORM would.
+    """
+    fields = [Article._meta.get_field(name) for name in rows[0]]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    one_row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    table = connection.ops.quote_name(Article._meta.db_table)
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), batch):
+            chunk = rows[start : start + batch]
+            values = ", ".join([one_row] * len(chunk))
+            params = [
+                f.get_db_prep_save(row[f.name], connection)
+                for row in chunk
+                for f in fields
+            ]
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) VALUES {values} "  # noqa: S608
+                "ON CONFLICT (source_id, guid) DO NOTHING",
+                params,
+            )
 
 
 def _unique_within_batch(entries: Sequence[Entry]) -> list[tuple[Entry, str]]:
@@ -296,20 +347,13 @@ def prune_old_articles(
     return deleted
 
 
-def next_fetch_at(source: Source, *, now: datetime, failed: bool) -> datetime:
-    interval = source.fetch_interval or timedelta(
-        minutes=settings.FETCH_DEFAULT_INTERVAL_MINUTES
-    )
-    if failed:
-        interval = min(
-            MAX_INTERVAL, interval * (2 ** min(source.consecutive_failures, 10))
-        )
-    jitter = random.uniform(0.9, 1.1)  # noqa: S311 - spreading load, not security
-    return now + interval * jitter
-
-
 def _record_success(
-    source: Source, *, status: int | None, now: datetime, parsed: ParsedFeed | None
+    source: Source,
+    *,
+    status: int | None,
+    now: datetime,
+    parsed: ParsedFeed | None = None,
+    max_age: int | None = None,
 ) -> None:
     source.last_fetched_at = now
     source.last_success_at = now
@@ -322,7 +366,16 @@ def _record_success(
             source.title = parsed.title[:300]
         if parsed.site_url and not source.site_url:
             source.site_url = parsed.site_url[:2000]
-    source.next_fetch_at = next_fetch_at(source, now=now, failed=False)
+        source.items_per_day = schedule.items_per_day(
+            [e.published for e in parsed.entries if e.date_known], now=now
+        )
+    delay = schedule.next_fetch_delay(
+        items_per_day=source.items_per_day,
+        max_age=max_age,
+        ttl_minutes=parsed.ttl_minutes if parsed else None,
+    )
+    source.fetch_interval = delay
+    source.next_fetch_at = now + delay
     source.fetch_started_at = None
     source.fetch_claim = ""
     source.save()
@@ -340,7 +393,7 @@ def _record_failure(
     source.last_fetched_at = now
     source.last_status = status
     source.last_error = message
-    source.consecutive_failures = F("consecutive_failures") + 1
+    source.consecutive_failures += 1
     source.first_failure_at = source.first_failure_at or now
     if error is not None and error.kind == "gone":
         source.is_active = False
@@ -351,12 +404,21 @@ def _record_failure(
         since = f"{source.first_failure_at:%d %b %Y}"
         source.is_active = False
         source.disabled_reason = f"Disabled after failing since {since}: {message}"
-    source.save()
-    source.refresh_from_db(fields=["consecutive_failures"])
-    source.next_fetch_at = next_fetch_at(source, now=now, failed=True)
+    source.next_fetch_at = now + schedule.next_fetch_delay(
+        items_per_day=source.items_per_day,
+        consecutive_failures=source.consecutive_failures,
+        retry_after=error.retry_after if error else None,
+    )
     source.fetch_started_at = None
     source.fetch_claim = ""
-    source.save(update_fields=["next_fetch_at", "fetch_started_at", "fetch_claim"])
+    source.save()
+
+
+def _release(source: Source, *, retry_at: datetime) -> None:
+    """Give the claim back without a fetch (the host is busy): try again soon."""
+    Source.objects.filter(pk=source.pk).update(
+        fetch_started_at=None, fetch_claim="", next_fetch_at=retry_at
+    )
 
 
 def _move_source(source: Source, new_url: str) -> None:

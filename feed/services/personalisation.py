@@ -1,9 +1,7 @@
 """Feedback and the personal model it trains."""
 
-import numpy as np
 import scipy.sparse as sp
 from django.db import transaction
-from django.db.models import BooleanField, ExpressionWrapper, Q
 
 from feed.models import Article, Feedback, PersonalModel
 from feed.ranking import features
@@ -87,38 +85,3 @@ def liked_matrix(user, *, limit: int = 200) -> sp.csr_matrix:
         .values_list("article__vector", flat=True)[:limit]
     )
     return features.decode_rows(vectors)
-
-
-def vectors_and_liked(
-    user, article_ids: list[int], *, limit: int = 200
-) -> tuple[dict[int, bytes], sp.csr_matrix]:
-    """Stored feature rows of `article_ids`, and the rows of the reader's latest
-    liked or saved articles (as liked_matrix), in one query."""
-    liked_ids = (
-        Feedback.objects.filter(
-            user=user, signal__in=[Feedback.Signal.LIKE, Feedback.Signal.SAVE]
-        )
-        .order_by("-created_at")
-        .values("article_id")[:limit]
-    )
-    vectors: dict[int, bytes] = {}
-    liked: list[bytes] = []
-    wanted = set(article_ids)
-    for article_id, vector, is_liked in (
-        Article.objects.filter(Q(pk__in=article_ids) | Q(pk__in=liked_ids))
-        .annotate(is_liked=ExpressionWrapper(Q(pk__in=liked_ids), BooleanField()))
-        .values_list("id", "vector", "is_liked")
-    ):
-        if article_id in wanted:
-            vectors[article_id] = vector
-        if is_liked:
-            liked.append(vector)
-    return vectors, features.decode_rows(liked)
-
-
-def count_similar(liked: sp.csr_matrix, article: Article) -> int:
-    if liked.shape[0] == 0 or not article.vector:
-        return 0
-    row = features.decode_rows([article.vector])
-    similarity = (liked @ row.T).toarray().ravel()
-    return int(np.count_nonzero(similarity >= SIMILAR_COSINE))

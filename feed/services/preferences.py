@@ -5,10 +5,11 @@ import re
 import secrets
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
-from feed.models import Article, ArticleTopic, Follow, Mute, Topic, TopicModel
+from feed.models import Article, Follow, Mute, Topic, TopicModel
 from feed.ranking.topics import TopicClassifier
 from feed.services import scoring
 
@@ -78,12 +79,15 @@ def update_own_topic(topic: Topic, *, name: str, words: str) -> Topic:
 
 
 def delete_own_topic(topic: Topic) -> None:
-    topic.delete()
+    key = topic.score_key
+    with transaction.atomic():
+        topic.delete()
+        _set_scores(Article.objects.filter(topic_scores__has_key=key), key, {})
 
 
 def fit_on_recent_articles(topic: Topic) -> int:
     """Fit the topic's classifier on the most recent articles, store it, and store
-    the topic's probability for each of them; returns how many were scored.
+    the topic's probability in each of them; returns how many were scored.
 
     The same pseudo-labelling the periodic refresh does for every topic, on a
     smaller sample and for one topic, so a reader's new topic has chips, a filter
@@ -93,17 +97,18 @@ def fit_on_recent_articles(topic: Topic) -> int:
             "-id"
         )[:RECENT_FIT_ARTICLES]
     )
+    key = topic.score_key
     if not articles:
         TopicModel.objects.filter(topic=topic).delete()
         return 0
     X = scoring.article_matrix(articles)
     classifier = TopicClassifier().fit(X, scoring.topic_spec(topic))
     probabilities = classifier.predict_proba(X)
-    rows = [
-        ArticleTopic(article_id=a.pk, topic=topic, probability=float(p))
+    scores = {
+        a.pk: round(float(p), 4)
         for a, p in zip(articles, probabilities, strict=True)
         if p >= scoring.STORE_MIN_PROBABILITY
-    ]
+    }
     with transaction.atomic():
         TopicModel.objects.update_or_create(
             topic=topic,
@@ -113,9 +118,25 @@ def fit_on_recent_articles(topic: Topic) -> int:
                 "n_documents": X.shape[0],
             },
         )
-        ArticleTopic.objects.filter(topic=topic).delete()
-        ArticleTopic.objects.bulk_create(rows, batch_size=1000)
+        # Older articles scored under the topic's previous words lose the score;
+        # the next refresh of every model rescores them.
+        touched = Article.objects.filter(
+            Q(topic_scores__has_key=key) | Q(pk__in=[a.pk for a in articles])
+        )
+        _set_scores(touched, key, scores)
     return len(articles)
+
+
+def _set_scores(articles, key: str, scores: dict[int, float]) -> None:
+    """Set (or remove) one topic's probability in each article's topic_scores,
+    locking the rows so a concurrent rescore of other topics is not lost."""
+    rows = list(articles.select_for_update().only("id", "topic_scores"))
+    for article in rows:
+        if article.pk in scores:
+            article.topic_scores[key] = scores[article.pk]
+        else:
+            article.topic_scores.pop(key, None)
+    Article.objects.bulk_update(rows, ["topic_scores"], batch_size=500)
 
 
 def normalise_phrase(phrase: str) -> str:

@@ -15,14 +15,13 @@ from django.utils import timezone
 from feed.ingest.clean import plain_text
 from feed.models import (
     Article,
-    ArticleTopic,
     Feedback,
     Follow,
     Mute,
     ReadMark,
     Topic,
 )
-from feed.ranking import blend, explain, features
+from feed.ranking import blend, explain, features, mutes
 from feed.services import personalisation, scoring
 
 # Topics shown as chips on a card: probability at least this.
@@ -32,6 +31,7 @@ FILTER_PROBABILITY = 0.3
 WIDENING_HOURS = (7 * 24, 30 * 24, None)
 # A digest includes articles that arrived since the last one, if not much older.
 SINCE_SLACK = timedelta(days=2)
+FIRST_WORD = re.compile(r"[^\W_]+")
 
 
 class InvalidCursor(ValueError):
@@ -107,12 +107,6 @@ def decode_cursor(cursor: str) -> tuple[int, datetime]:
     return offset, as_of
 
 
-def mute_pattern(phrase: str) -> str:
-    """A case-insensitive whole-word regex for a muted phrase, valid in Python and
-    PostgreSQL alike (both understand \\W)."""
-    return r"(^|\W)" + re.escape(phrase.strip()) + r"($|\W)"
-
-
 def candidate_queryset(user, *, as_of: datetime):
     dismissed = Feedback.objects.filter(user=user, signal__in=Feedback.DISMISSING)
     dismissed_stories = dismissed.filter(article__story__isnull=False).values(
@@ -124,12 +118,29 @@ def candidate_queryset(user, *, as_of: datetime):
         .exclude(pk__in=dismissed.values("article_id"))
         .exclude(story_id__in=dismissed_stories)
     )
-    for phrase in Mute.objects.filter(user=user).values_list("phrase", flat=True):
-        pattern = mute_pattern(phrase)
-        queryset = queryset.exclude(
-            Q(title__iregex=pattern) | Q(summary__iregex=pattern)
-        )
     return queryset
+
+
+def muted_ids(user, ids: list[int]) -> set[int]:
+    """Which of `ids` match one of the reader's muted phrases (feed.ranking.mutes
+    semantics). SQL narrows the articles to those containing a phrase's first word;
+    the matcher decides on their text."""
+    phrases = list(Mute.objects.filter(user=user).values_list("phrase", flat=True))
+    matcher = mutes.compile_mutes(phrases)
+    first_words = {m.group(0) for p in matcher.phrases if (m := FIRST_WORD.search(p))}
+    if not first_words or not ids:
+        return set()
+    contains = Q()
+    for word in first_words:
+        contains |= Q(title__icontains=word) | Q(summary__icontains=word)
+    suspects = Article.objects.filter(contains, pk__in=ids).values_list(
+        "id", "title", "summary"
+    )
+    return {
+        article_id
+        for article_id, title, summary in suspects
+        if matcher.matches_any(title, plain_text(summary))
+    }
 
 
 def rank_feed_for(
@@ -156,13 +167,10 @@ def rank_feed_for(
         followed = [(topic, weights.get(topic.pk, 1.0) or 1.0)]
     else:
         followed = [(f.topic, f.weight) for f in follows]
-    topic_ids = [t.pk for t, _ in followed]
 
     candidates = candidate_queryset(user, as_of=as_of)
     if topic is not None:
-        candidates = candidates.filter(
-            topic_scores__topic=topic, topic_scores__probability__gte=FILTER_PROBABILITY
-        )
+        candidates = candidates.about(topic, at_least=FILTER_PROBABILITY)
     if hide_read:
         read = ReadMark.objects.filter(user=user).values("article_id")
         candidates = candidates.exclude(pk__in=read)
@@ -170,13 +178,26 @@ def rank_feed_for(
         candidates = candidates.filter(
             fetched_at__gte=since, published_at__gte=since - SINCE_SLACK
         )
+    personal_model = personalisation.model_for(user)
+    columns = [
+        "id",
+        "published_at",
+        "source_id",
+        "story_id",
+        "source__prior",
+        "topic_scores",
+    ]
+    if personal_model is not None:
+        columns.append("vector")
     rows = list(
-        candidates.order_by("-published_at", "-id").values_list(
-            "id", "published_at", "source_id", "story_id", "source__prior"
-        )[: settings.FEED_MAX_CANDIDATES]
+        candidates.order_by("-published_at", "-id").values_list(*columns)[
+            : settings.FEED_MAX_CANDIDATES
+        ]
     )
     if since is None:
         rows = _window(rows, as_of=as_of)
+    muted = muted_ids(user, [r[0] for r in rows])
+    rows = [r for r in rows if r[0] not in muted]
     followed_topics = tuple(f.topic for f in follows)
     if not rows:
         return FeedPage(
@@ -184,21 +205,15 @@ def rank_feed_for(
         )
 
     ids = np.array([r[0] for r in rows], dtype=np.int64)
-    position_of = {int(article_id): i for i, article_id in enumerate(ids)}
-    probabilities = np.zeros((len(rows), len(topic_ids)), dtype=np.float32)
-    column_of = {topic_id: j for j, topic_id in enumerate(topic_ids)}
-    for article_id, topic_id, probability in ArticleTopic.objects.filter(
-        article_id__in=ids.tolist(), topic_id__in=topic_ids
-    ).values_list("article_id", "topic_id", "probability"):
-        probabilities[position_of[article_id], column_of[topic_id]] = probability
-
-    personal_model = personalisation.model_for(user)
+    keys = [t.score_key for t, _ in followed]
+    probabilities = np.array(
+        [[r[5].get(key, 0.0) for key in keys] for r in rows], dtype=np.float32
+    ).reshape(len(rows), len(keys))
     personal = np.zeros(len(rows))
-    liked = None
     if personal_model is not None:
-        vectors, liked = personalisation.vectors_and_liked(user, ids.tolist())
-        X = features.decode_rows(vectors.get(int(i), b"") for i in ids)
-        personal = personal_model.decision_function(X)
+        personal = personal_model.decision_function(
+            features.decode_rows(r[6] for r in rows)
+        )
 
     ages = np.array([(as_of - r[1]).total_seconds() / 3600 for r in rows])
     c = blend.Candidates(
@@ -216,7 +231,7 @@ def rank_feed_for(
     next_cursor = (
         encode_cursor(offset + limit, as_of) if offset + limit < len(order) else None
     )
-    items = _items(user, page, c, scored, followed, liked=liked)
+    items = _items(user, page, c, scored, followed)
     return FeedPage(
         items=items,
         next_cursor=next_cursor,
@@ -238,32 +253,40 @@ def _window(rows: list[tuple], *, as_of: datetime) -> list[tuple]:
     return rows
 
 
-def _items(user, page, c, scored, followed, *, liked=None) -> list[FeedItem]:
+def _items(user, page, c, scored, followed) -> list[FeedItem]:
     ids = [int(c.ids[p]) for p in page]
     articles = with_card_signals(
         Article.objects.select_related("source", "story"), user
     ).in_bulk(ids)
-    chips: dict[int, list[TopicChip]] = {i: [] for i in ids}
-    for article_id, slug, name, probability in (
-        ArticleTopic.objects.filter(
-            article_id__in=ids, probability__gte=CHIP_PROBABILITY
-        )
-        .filter(Q(topic__owner__isnull=True) | Q(topic__owner=user))
-        .order_by("-probability")
-        .values_list("article_id", "topic__slug", "topic__name", "probability")
-    ):
-        chips[article_id].append(TopicChip(slug, name, probability))
-
+    visible = {
+        t.score_key: (t.slug, t.name)
+        for t in Topic.objects.visible_to(user).only("slug", "name")
+    }
     topics = [t for t, _ in followed]
     classifiers = scoring.topic_classifiers(topics) if topics else {}
-    liked = liked if scored.personal.any() else None
+    liked = personalisation.liked_matrix(user) if scored.personal.any() else None
     items = []
     for p in page:
         article = articles[int(c.ids[p])]
-        text = article.title + " " + plain_text(article.summary, max_chars=1000)
-        terms = _matched_terms(text, scored.topic[p], topics, classifiers)
+        chips = sorted(
+            (
+                TopicChip(*visible[key], probability)
+                for key, probability in article.topic_scores.items()
+                if probability >= CHIP_PROBABILITY and key in visible
+            ),
+            key=lambda chip: -chip.probability,
+        )
+        doc = features.Document(
+            article.title, plain_text(article.summary, max_chars=1000)
+        )
+        terms = []
+        if topics and scored.topic[p].max(initial=0) > 0:
+            strongest = topics[int(np.argmax(scored.topic[p]))]
+            terms = explain.matched_terms(doc, classifiers[strongest.pk])
         liked_similar = (
-            personalisation.count_similar(liked, article) if liked is not None else 0
+            explain.count_similar(liked, features.decode_rows([article.vector]))
+            if liked is not None
+            else 0
         )
         items.append(
             FeedItem(
@@ -276,31 +299,9 @@ def _items(user, page, c, scored, followed, *, liked=None) -> list[FeedItem]:
                     matched_terms=terms,
                     liked_similar=liked_similar,
                 ),
-                topics=tuple(chips[article.pk]),
+                topics=tuple(chips),
                 story_size=article.story.article_count if article.story else 1,
                 signals=card_signals(article),
             )
         )
     return items
-
-
-def _matched_terms(text, contributions, topics, classifiers, k: int = 3) -> list[str]:
-    """The article's terms that weigh most towards its strongest followed topic."""
-    if not topics or not len(contributions) or contributions.max() <= 0:
-        return []
-    topic = topics[int(np.argmax(contributions))]
-    doc_terms = sorted(set(features.terms(text)))
-    if not doc_terms:
-        return []
-    indices = np.array([features.feature_index(t) for t in doc_terms])
-    weights = classifiers[topic.pk].term_weights(indices)
-    best = np.argsort(-weights)[: k * 3]
-    chosen: list[str] = []
-    for i in best:
-        term = doc_terms[i]
-        if weights[i] <= 0 or any(term in c or c in term for c in chosen):
-            continue
-        chosen.append(term)
-        if len(chosen) == k:
-            break
-    return chosen

@@ -1,4 +1,9 @@
-"""Scoring articles: topic probabilities per article, and topic-model refreshes."""
+"""Topic probabilities per article, and refreshing the topic models they come from.
+
+New articles get their probabilities when they are stored (feed.services.ingestion
+calls `topic_scores_for`); `score_articles` rescores stored articles after a model
+refresh or for any article a dead worker left unscored.
+"""
 
 import logging
 from collections.abc import Sequence
@@ -6,12 +11,12 @@ from datetime import datetime
 
 import numpy as np
 import scipy.sparse as sp
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Min
 from django.utils import timezone
 
 from feed.ingest.clean import plain_text
-from feed.models import Article, ArticleTopic, Topic, TopicModel
+from feed.models import Article, Topic, TopicModel
 from feed.ranking import features
 from feed.ranking.topics import TopicClassifier, TopicSpec
 
@@ -50,7 +55,13 @@ def topic_classifiers(topics: Sequence[Topic]) -> dict[int, TopicClassifier]:
     for topic_id, state, trained_at in TopicModel.objects.filter(
         topic_id__in=stale
     ).values_list("topic_id", "state", "trained_at"):
-        _classifiers[topic_id] = (trained_at, TopicClassifier.from_bytes(state))
+        try:
+            _classifiers[topic_id] = (trained_at, TopicClassifier.from_bytes(state))
+        except (KeyError, ValueError, OSError):
+            # Stored by an older version of the ranker: derived data, refit later.
+            logger.warning("dropping unreadable model of topic %s", topic_id)
+            TopicModel.objects.filter(topic_id=topic_id).delete()
+            del trained[topic_id]
     result = {}
     for topic in topics:
         cached = _classifiers.get(topic.pk)
@@ -62,9 +73,25 @@ def topic_classifiers(topics: Sequence[Topic]) -> dict[int, TopicClassifier]:
     return result
 
 
+def topic_scores_for(X: sp.csr_matrix) -> list[dict[str, float]]:
+    """For each row, {Topic.score_key: probability} for the topics at or above the
+    floor."""
+    topics = list(Topic.objects.all())
+    scores: list[dict[str, float]] = [{} for _ in range(X.shape[0])]
+    if X.shape[0] == 0:
+        return scores
+    classifiers = topic_classifiers(topics)
+    for topic in topics:
+        probabilities = classifiers[topic.pk].predict_proba(X)
+        for i in np.flatnonzero(probabilities >= STORE_MIN_PROBABILITY):
+            scores[i][topic.score_key] = round(float(probabilities[i]), 4)
+    return scores
+
+
 def article_matrix(articles: Sequence[Article]) -> sp.csr_matrix:
-    """Stored feature rows of `articles` (recomputed for rows stored without one)."""
-    missing = [i for i, a in enumerate(articles) if not a.vector]
+    """Stored feature rows of `articles`, recomputed (and stored) for rows stored
+    without one or by an older version of the features."""
+    missing = [i for i, a in enumerate(articles) if not features.is_current(a.vector)]
     if missing:
         rows = features.transform(
             [features.Document(articles[i].title, _text(articles[i])) for i in missing]
@@ -80,48 +107,35 @@ def _text(article: Article) -> str:
 
 
 def score_topics(articles: Sequence[Article], X: sp.csr_matrix) -> int:
-    """Store each article's probability per topic (replacing earlier scores)."""
-    topics = list(Topic.objects.all())
-    classifiers = topic_classifiers(topics)
-    rows = []
-    for topic in topics:
-        probabilities = classifiers[topic.pk].predict_proba(X)
-        for i in np.flatnonzero(probabilities >= STORE_MIN_PROBABILITY):
-            rows.append(
-                ArticleTopic(
-                    article_id=articles[i].pk,
-                    topic_id=topic.pk,
-                    probability=float(probabilities[i]),
-                )
-            )
-    ids = [a.pk for a in articles]
-    with transaction.atomic():
-        ArticleTopic.objects.filter(article_id__in=ids).delete()
-        ArticleTopic.objects.bulk_create(rows, batch_size=1000)
-        Article.objects.filter(pk__in=ids).update(scored_at=timezone.now())
-    return len(rows)
+    """Store each article's topic probabilities (replacing earlier ones); returns how
+    many (article, topic) probabilities were stored."""
+    scores = topic_scores_for(X)
+    now = timezone.now()
+    field = Article._meta.get_field("topic_scores")
+    rows = [
+        (field.get_db_prep_save(score, connection), now, article.pk)
+        for article, score in zip(articles, scores, strict=True)
+    ]
+    table = Article._meta.db_table
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {table} SET topic_scores = %s, scored_at = %s WHERE id = %s",  # noqa: S608
+            rows,
+        )
+    return sum(len(score) for score in scores)
 
 
 def score_articles(article_ids: Sequence[int]) -> int:
-    """Topic probabilities for new articles; returns the rows stored."""
+    """Rescore stored articles; returns the probabilities stored."""
     stored = 0
     for start in range(0, len(article_ids), CHUNK):
         chunk = list(
             Article.objects.filter(pk__in=article_ids[start : start + CHUNK])
-            .only(
-                "id",
-                "vector",
-                "title",
-                "summary",
-                "content",
-                "story_id",
-                "published_at",
-            )
+            .only("id", "vector", "title", "summary", "content")
             .order_by("id")
         )
-        if not chunk:
-            continue
-        stored += score_topics(chunk, article_matrix(chunk))
+        if chunk:
+            stored += score_topics(chunk, article_matrix(chunk))
     return stored
 
 

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from feed.models import Article, ArticleTopic, Source, Topic, TopicModel
+from feed.models import Article, Source, Topic, TopicModel
 from feed.services import scoring
 from tests import factories
 
@@ -298,26 +298,25 @@ def _score_demo_articles() -> None:
     """Fit the topic models on the demo articles (once a session) and store every
     article's topic probabilities, as a deployment's refresh would."""
     topics = {t.slug: t for t in Topic.objects.all()}
-    articles = {a.url: a for a in Article.objects.all()}
     if not _fitted:
         scoring.refresh_topic_models()
+        slug_of = {t.score_key: slug for slug, t in topics.items()}
         _fitted["models"] = list(
             TopicModel.objects.values_list("topic__slug", "state", "n_documents")
         )
-        _fitted["scores"] = list(
-            ArticleTopic.objects.values_list(
-                "article__url", "topic__slug", "probability"
-            )
-        )
+        _fitted["scores"] = [
+            (url, {slug_of[k]: p for k, p in scores.items() if k in slug_of})
+            for url, scores in Article.objects.values_list("url", "topic_scores")
+        ]
         return
     TopicModel.objects.bulk_create(
         TopicModel(topic=topics[slug], state=state, n_documents=n)
         for slug, state, n in _fitted["models"]
     )
-    ArticleTopic.objects.bulk_create(
-        ArticleTopic(article=articles[url], topic=topics[slug], probability=p)
-        for url, slug, p in _fitted["scores"]
-    )
+    articles = {a.url: a for a in Article.objects.only("id", "url", "topic_scores")}
+    for url, scores in _fitted["scores"]:
+        articles[url].topic_scores = {topics[s].score_key: p for s, p in scores.items()}
+    Article.objects.bulk_update(articles.values(), ["topic_scores"])
 
 
 def demo_sources() -> list[Source]:

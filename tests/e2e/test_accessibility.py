@@ -32,6 +32,7 @@ READER_PAGES = [
     "/search/?q=chip",
     "/search/?q=nothing-matches-this",
     "/topics/",
+    "/sources/",
     "/onboarding/",
     "/settings/",
     "/settings/delete/",

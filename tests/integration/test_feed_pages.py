@@ -81,6 +81,19 @@ def test_a_card_shows_image_lazily_and_opens_its_link_in_a_new_tab(core_topics):
     assert f'data-open="/articles/{article.pk}/feedback/"' in html
 
 
+def test_a_card_shows_the_topics_it_is_about_as_chips(core_topics):
+    reader, client = reader_client(core_topics, "chips")
+    (article,) = ai_articles(1)
+    space, chips = core_topics["space"], core_topics["chips"]
+    article.topic_scores = {chips.score_key: 0.9, space.score_key: 0.6, "t0": 0.9}
+    article.save(update_fields=["topic_scores"])
+    html = client.get("/").content.decode()
+    card = html.split(f'id="article-{article.pk}"', 1)[1].split("</article>", 1)[0]
+    chips_html = card.split('aria-label="Topics">', 1)[1].split("</ul>", 1)[0]
+    assert re.findall(r">([^<]+)</a>", chips_html) == ["Chips", "Space"]
+    assert f'href="/?topic={space.slug}"' in chips_html
+
+
 def test_a_story_from_several_sources_is_one_card_with_their_count(core_topics):
     reader, client = reader_client(core_topics, "chips")
     title = "Nvidia unveils its next AI chip for data centers at a developer event"
@@ -293,7 +306,7 @@ def test_the_other_views_need_at_most_ten_queries(
     connection.vendor != "postgresql", reason="the index exists on PostgreSQL only"
 )
 def test_search_on_postgresql_uses_the_full_text_index(db):
-    """The index in feed/migrations/0003 has to be search_vector() exactly."""
+    """The index in feed/migrations/0005 has to be search_vector() exactly."""
     query = SearchQuery("chips", search_type="websearch", config="english")
     matches = Article.objects.annotate(document=browsing.search_vector()).filter(
         document=query

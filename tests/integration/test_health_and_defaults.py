@@ -5,7 +5,8 @@ from django.apps import apps
 from django.contrib import admin
 from django.core.management import call_command
 
-from feed.models import Source, Topic
+from feed.models import Source, Topic, TopicModel
+from feed.services import scoring
 
 
 @pytest.mark.django_db
@@ -47,3 +48,14 @@ def test_the_admin_covers_every_model():
     assert ours
     missing = [m.__name__ for m in ours if not admin.site.is_registered(m)]
     assert missing == []
+
+
+@pytest.mark.django_db
+def test_a_topic_model_stored_by_an_older_ranker_is_dropped_not_fatal(core_topics):
+    topic = core_topics["chips"]
+    TopicModel.objects.create(topic=topic, state=b"not a model of this version")
+    scoring._classifiers.clear()
+    classifiers = scoring.topic_classifiers([topic])
+    assert classifiers[topic.pk].predict_proba(scoring.features.empty(1)).shape == (1,)
+    assert not TopicModel.objects.filter(topic=topic).exists()
+    assert scoring.topic_models_need_refresh()

@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from feed.models import ArticleTopic, Follow, Mute, Topic, TopicModel
+from feed.models import Article, Follow, Mute, Topic, TopicModel
 from feed.services import browsing, reading
 from tests import factories
 
@@ -115,15 +115,17 @@ def test_a_topic_of_ones_own_is_followed_and_scored_at_once(
     assert TopicModel.objects.filter(topic=topic).exists()
     # The full refit of every topic model is queued for after the commit.
     assert len(callbacks) == 1
-    scored = dict(
-        ArticleTopic.objects.filter(topic=topic).values_list(
-            "article_id", "probability"
-        )
-    )
-    assert all(scored.get(a.pk, 0) >= reading.CHIP_PROBABILITY for a in quantum)
+    scores = {}
+    for article in quantum:
+        article.refresh_from_db()
+        scores[article.pk] = article.topic_scores.get(topic.score_key, 0.0)
+    # Most quantum stories pass the topic filter at once, and those are what the
+    # filtered feed shows first.
+    passing = {pk for pk, p in scores.items() if p >= reading.FILTER_PROBABILITY}
+    assert len(passing) >= 6, scores
     html = client.get(f"/?topic={topic.slug}").content.decode()
     ids = [int(i) for i in re.findall(r'id="article-(\d+)"', html)]
-    assert set(ids[: len(quantum)]) == {a.pk for a in quantum}
+    assert set(ids[: len(passing)]) == passing
     assert ">Quantum computing</a>" in html  # its chip on the cards
 
 
@@ -150,12 +152,13 @@ def test_editing_an_own_topic_refits_it_and_deleting_removes_it(core_topics):
     )
     topic.refresh_from_db()
     assert topic.name == "Quantum" and topic.seed_term_list[0] == "qubits"
-    titles = ArticleTopic.objects.filter(
-        topic=topic, probability__gte=reading.CHIP_PROBABILITY
-    ).values_list("article__title", flat=True)
+    titles = Article.objects.about(
+        topic, at_least=reading.CHIP_PROBABILITY
+    ).values_list("title", flat=True)
     assert titles and all("ubit" in t or "uantum" in t for t in titles)
     client.post(f"/topics/{topic.slug}/delete/")
     assert not Topic.objects.filter(pk=topic.pk).exists()
+    assert not Article.objects.filter(topic_scores__has_key=topic.score_key).exists()
 
 
 def test_a_built_in_topic_cannot_be_edited_or_deleted(core_topics):
@@ -213,9 +216,8 @@ def test_sparklines_count_a_topics_articles_per_local_day(core_topics):
     ]
     chips = core_topics["chips"]
     for article in factories.make_articles(source, entries):
-        ArticleTopic.objects.update_or_create(
-            article=article, topic=chips, defaults={"probability": 0.9}
-        )
+        article.topic_scores[chips.score_key] = 0.9
+        article.save(update_fields=["topic_scores"])
     sparks = browsing.topic_activity(reader, [chips], now=now)
     counts = sparks[chips.pk].counts
     assert len(counts) == 30

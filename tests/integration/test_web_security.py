@@ -24,6 +24,7 @@ READER_PAGES = [
     "/search/?q=chip",
     "/onboarding/",
     "/topics/",
+    "/sources/",
     "/settings/",
     "/settings/delete/",
     "/accounts/email/",

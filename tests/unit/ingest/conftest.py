@@ -6,17 +6,24 @@ status and headers, compressed bodies and redirects.
 """
 
 import contextlib
+import datetime
 import http.server
 import os
+import ssl
 import subprocess
 import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import redis
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 from ingest_helpers import Received, Reply, corpus_root
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -191,3 +198,80 @@ def unique_host() -> str:
 @pytest.fixture(scope="session")
 def corpus() -> Path:
     return corpus_root()
+
+
+# -- TLS --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TlsSite:
+    port: int
+    hostname: str
+    client_context: ssl.SSLContext  # trusts the test CA, and only it
+
+
+def _certificate_pair(hostname: str) -> tuple[bytes, bytes, bytes]:
+    """(CA cert PEM, leaf cert PEM, leaf key PEM) for `hostname`, made now."""
+    now = datetime.datetime.now(datetime.UTC)
+
+    def build(subject: str, key, issuer: str, issuer_key, *, ca: bool):
+        builder = (
+            x509.CertificateBuilder()
+            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)]))
+            .issuer_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, issuer)]))
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(hours=1))
+            .not_valid_after(now + datetime.timedelta(days=1))
+            .add_extension(
+                x509.BasicConstraints(ca=ca, path_length=None), critical=True
+            )
+        )
+        if not ca:
+            builder = builder.add_extension(
+                x509.SubjectAlternativeName([x509.DNSName(hostname)]), critical=False
+            )
+        return builder.sign(issuer_key, hashes.SHA256())
+
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca = build("Tidings test CA", ca_key, "Tidings test CA", ca_key, ca=True)
+    leaf_key = ec.generate_private_key(ec.SECP256R1())
+    leaf = build(hostname, leaf_key, "Tidings test CA", ca_key, ca=False)
+    pem = serialization.Encoding.PEM
+    key_pem = leaf_key.private_bytes(
+        pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    return ca.public_bytes(pem), leaf.public_bytes(pem), key_pem
+
+
+@pytest.fixture(scope="session")
+def _tls_server(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[TlsSite, "_Server"]]:
+    hostname = "feeds.tls.test"
+    ca_pem, cert_pem, key_pem = _certificate_pair(hostname)
+    directory = tmp_path_factory.mktemp("tls")
+    (directory / "cert.pem").write_bytes(cert_pem + ca_pem)
+    (directory / "key.pem").write_bytes(key_pem)
+    server_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_context.load_cert_chain(directory / "cert.pem", directory / "key.pem")
+    server = _Server()
+    server.socket = server_context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    client_context = ssl.create_default_context(cadata=ca_pem.decode())
+    yield TlsSite(server.server_address[1], hostname, client_context), server
+    server.stopping.set()
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=5)
+
+
+@pytest.fixture
+def tls_web(_tls_server) -> Iterator[tuple[TlsSite, FeedServer]]:
+    """An HTTPS server on 127.0.0.1 whose certificate names feeds.tls.test."""
+    site, server = _tls_server
+    handle = FeedServer(server)
+    handle.reset()
+    yield site, handle
+    handle.reset()

@@ -3,8 +3,10 @@
 import time
 from datetime import UTC, datetime, timedelta, timezone
 
+import feedparser
 import pytest
 
+from feed.ingest import clean
 from feed.ingest.clean import (
     MAX_TITLE_CHARS,
     absolute_url,
@@ -67,6 +69,8 @@ XSS_PAYLOADS = [
     "<audio src=x onerror=alert(1)>",
     "<a href='https://ok.example' target='_self' rel='opener'>x</a>",
     "<img src=x id=__proto__ class=admin name=cookie>",
+    "<blockquote cite='javascript:alert(1)'>q</blockquote>",
+    "<q cite='data:text/html,x'>q</q>",
 ]
 FORBIDDEN = [
     "<script", "onerror", "onload", "onclick", "ontoggle", "javascript:", "vbscript",
@@ -323,3 +327,52 @@ def test_dates_slightly_ahead_of_the_clock_are_kept():
 def test_fingerprint_ignores_case_spacing_and_punctuation():
     assert fingerprint("Big News!", "The  text.") == fingerprint("big news", "the text")
     assert fingerprint("Big News", "one") != fingerprint("Big News", "two")
+
+
+def test_the_fast_path_of_normalize_link_agrees_with_the_full_one(corpus):
+    links = [
+        "https://e.com/a?utm_source=x",
+        "https://e.com/a?",
+        "https://e.com/a?b=1&",
+        "https://e.com./a",
+        "https://E.com/a",
+        "https://e.com/%zz",
+        "https://e.com//double",
+        "https://e.com/a;params?q=1",
+    ]
+    for path in sorted((corpus / "feeds").glob("*.xml"))[::5]:
+        for raw in feedparser.parse(path.read_bytes()).entries:
+            links += [raw.get("link", ""), raw.get("id", "")]
+
+    for link in links:
+        assert normalize_link(link, BASE) == clean._normalize(link, BASE), link
+
+
+# -- linear time on hostile text ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "<" * 500_000,
+        "<a" * 250_000,
+        "<a href=x " * 50_000,
+        "<script>" * 60_000 + "</style>",
+        "<b><i>" * 80_000,
+    ],
+    ids=["lt", "lt-a", "open-attrs", "scripts-never-closed", "nested-formatting"],
+)
+def test_text_functions_stay_fast_on_hostile_markup(hostile):
+    started = time.monotonic()
+
+    plain_text(hostile)
+    plain_text(hostile, max_chars=1000)
+    clean_title(hostile)
+    sanitize_html(hostile, base_url=BASE)
+    normalize_link("https://e.com/" + hostile)
+
+    assert time.monotonic() - started < 10
+
+
+def test_an_unclosed_script_hides_the_rest_of_a_title():
+    assert clean_title("News <script>alert(1) and more") == "News"

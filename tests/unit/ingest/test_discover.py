@@ -1,5 +1,7 @@
 """Autodiscovery: feed links declared by a page, common paths, feed sniffing."""
 
+import time
+
 from ingest_helpers import item, rss
 
 from feed.ingest.discover import (
@@ -48,8 +50,28 @@ def test_base_href_changes_how_relative_links_resolve():
     ]
 
 
+def test_an_unparseable_base_href_is_ignored():
+    page = (
+        b'<base href="http://[broken/"><link rel="alternate" '
+        b'type="application/rss+xml" href="/feed">'
+    )
+
+    assert find_feed_links(page, "https://blog.example/") == [
+        "https://blog.example/feed"
+    ]
+
+
 def test_a_page_without_feed_links_gives_an_empty_list():
     assert find_feed_links(b"<html><body>nothing</body></html>", "https://e.x/") == []
+
+
+def test_a_malformed_marked_section_keeps_the_links_found_before_it():
+    page = (
+        b'<link rel="alternate" type="application/rss+xml" href="/a.xml">'
+        b"<![\x00CDATA[ broken"
+    )
+
+    assert find_feed_links(page, "https://e.x/") == ["https://e.x/a.xml"]
 
 
 def test_garbage_bytes_give_an_empty_list():
@@ -81,3 +103,23 @@ def test_looks_like_feed_recognises_rss_atom_and_rdf_but_not_html():
     assert not looks_like_feed(PAGE)
     assert not looks_like_feed(b"")
     assert not looks_like_feed(b'{"items": []}')
+
+
+def test_hostile_pages_are_scanned_in_linear_time():
+    # html.parser alone takes minutes on this (CVE-2025-6069 in Python 3.11).
+    page = (
+        b"<a " * 300_000
+        + b'<link rel="alternate" type="application/rss+xml" href="/f">'
+    )
+    started = time.monotonic()
+
+    links = find_feed_links(page, "https://e.x/")
+
+    assert time.monotonic() - started < 5
+    assert links == ["https://e.x/f"]
+
+
+def test_feed_links_inside_html_comments_are_ignored():
+    page = b'<!-- <link rel="alternate" type="application/rss+xml" href="/old"> -->'
+
+    assert find_feed_links(page, "https://e.x/") == []

@@ -11,6 +11,8 @@ import brotli
 import pytest
 from ingest_helpers import Received, Reply, item, rss
 
+from feed.ingest import fetch as fetch_module
+from feed.ingest import netguard
 from feed.ingest.fetch import (
     FetchError,
     FetchPolicy,
@@ -18,6 +20,7 @@ from feed.ingest.fetch import (
     parse_max_age,
     parse_retry_after,
 )
+from feed.ingest.parse import parse_feed
 
 LOCAL = FetchPolicy(allow_private=True, timeout=10.0)
 FEED = rss(item(title="Hello", link="https://example.com/hello"))
@@ -85,6 +88,18 @@ def test_conditional_headers_round_trip_and_304_gives_not_modified(web):
     assert second.content == b""
     assert second.etag == '"abc"'
     assert len(web.requests_to("/cond")) == 2
+
+
+def test_a_304_without_validators_returns_the_ones_that_were_sent(web):
+    url = web.route("/bare304", Reply(status=304))
+
+    result = fetch_feed(
+        url, etag='"e1"', last_modified="Wed, 02 Jul 2025 08:00:00 GMT", policy=LOCAL
+    )
+
+    assert result.not_modified
+    assert result.etag == '"e1"'
+    assert result.last_modified == "Wed, 02 Jul 2025 08:00:00 GMT"
 
 
 def test_chain_of_301_and_308_sets_permanent_url_to_the_final_address(web):
@@ -168,6 +183,24 @@ def test_404_is_an_http_error_that_is_permanent(web):
     assert caught.value.kind == "http"
     assert caught.value.status == 404
     assert "404" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("kind", "status", "permanent"),
+    [
+        ("refused", None, True),
+        ("gone", 410, True),
+        ("too_large", 200, True),
+        ("http", 404, True),
+        ("http", 408, False),
+        ("http", 500, False),
+        ("rate_limited", 429, False),
+        ("timeout", None, False),
+        ("unreachable", None, False),
+    ],
+)
+def test_errors_say_whether_retrying_soon_can_help(kind, status, permanent):
+    assert FetchError("x", kind=kind, status=status).permanent is permanent
 
 
 def test_server_dripping_one_byte_at_a_time_fails_at_the_overall_deadline(web):
@@ -420,3 +453,92 @@ def test_max_age_prefers_s_maxage_and_treats_no_cache_as_zero():
     assert parse_max_age("no-cache") == 0
     assert parse_max_age("private") is None
     assert parse_max_age(None) is None
+
+
+def test_https_verifies_the_certificate_against_the_host_name_not_the_ip(
+    tls_web, monkeypatch
+):
+    """The guard connects to the checked IP; TLS still checks the real name."""
+    site, server = tls_web
+    server.route("/secure", Reply(body=FEED))
+    monkeypatch.setattr(netguard, "resolve", lambda host, port: ["127.0.0.1"])
+    monkeypatch.setattr(fetch_module, "_ssl_context", lambda: site.client_context)
+
+    result = fetch_feed(
+        f"https://{site.hostname}:{site.port}/secure",
+        policy=FetchPolicy(allow_private=True),
+    )
+
+    assert result.content == FEED
+    assert server.requests_to("/secure")[0].headers["host"] == (
+        f"{site.hostname}:{site.port}"
+    )
+
+
+def test_https_with_a_certificate_for_another_name_is_refused(tls_web, monkeypatch):
+    site, server = tls_web
+    server.route("/secure", Reply(body=FEED))
+    monkeypatch.setattr(fetch_module, "_ssl_context", lambda: site.client_context)
+
+    with pytest.raises(FetchError) as caught:
+        fetch_feed(
+            f"https://127.0.0.1:{site.port}/secure",
+            policy=FetchPolicy(allow_private=True),
+        )
+
+    assert caught.value.kind == "unreachable"
+    assert "secure connection failed" in str(caught.value)
+    assert server.requests_to("/secure") == []
+
+
+def test_https_with_an_untrusted_certificate_is_refused_by_default(
+    tls_web, monkeypatch
+):
+    site, server = tls_web
+    server.route("/secure", Reply(body=FEED))
+    monkeypatch.setattr(netguard, "resolve", lambda host, port: ["127.0.0.1"])
+
+    with pytest.raises(FetchError) as caught:
+        fetch_feed(
+            f"https://{site.hostname}:{site.port}/secure",
+            policy=FetchPolicy(allow_private=True),
+        )
+
+    assert caught.value.kind == "unreachable"
+    assert server.requests_to("/secure") == []
+
+
+def test_stored_validators_that_are_not_header_safe_are_not_sent(web):
+    url = web.route("/validators", Reply(body=FEED))
+
+    fetch_feed(url, etag='"ok"\r\nX-Evil: 1', last_modified="x" * 2000, policy=LOCAL)
+
+    sent = web.requests_to("/validators")[0].headers
+    assert "if-none-match" not in sent
+    assert "if-modified-since" not in sent
+    assert "x-evil" not in sent
+
+
+def test_a_gzipped_corpus_feed_fetches_and_parses_like_the_original(web, corpus):
+    original = (corpus / "feeds" / "guardian-us-2018-01-31.xml").read_bytes()
+    url = web.route(
+        "/guardian.xml",
+        Reply(
+            headers={
+                "Content-Type": "application/rss+xml; charset=UTF-8",
+                "Content-Encoding": "gzip",
+            },
+            body=gzip.compress(original),
+        ),
+    )
+    now = datetime(2026, 9, 1, tzinfo=UTC)
+
+    result = fetch_feed(url, policy=LOCAL)
+    fetched = parse_feed(
+        result.content, url=result.url, now=now, content_type=result.content_type
+    )
+    direct = parse_feed(original, url=result.url, now=now)
+
+    assert result.content == original
+    assert len(fetched.entries) == 55
+    assert fetched == direct

@@ -311,6 +311,18 @@ def test_lone_surrogate_character_references_do_not_crash_and_become_replacement
     assert entry.text == "x\ufffdy \ufffd z"
 
 
+@pytest.mark.parametrize(
+    "reference",
+    ["&#x00000000D800;", "&#0000000055296;", "&#xD800 ", "&#99999999999999;"],
+)
+def test_disguised_surrogate_and_out_of_range_references_become_replacement(
+    reference,
+):
+    [entry] = parse(rss(item(title=f"a{reference}-b"))).entries
+
+    assert entry.title.replace(" ", "") == "a\ufffd-b"
+
+
 def test_nul_bytes_raw_and_as_references_are_removed_from_every_field():
     data = rss(
         item(
@@ -445,6 +457,119 @@ def test_an_element_with_thousands_of_attributes_is_flattened_to_text():
     assert entry.summary_html == "<p>text</p>"
 
 
+def test_an_xml_element_with_a_hundred_thousand_attributes_is_refused_quickly():
+    # xml.sax makes feedparser quadratic in attributes: 10,000 already take ~7 s.
+    attributes = " ".join(f'a{n}="1"' for n in range(100_000))
+    data = rss(item(extra=f'<source url="https://e.example/" {attributes}>x</source>'))
+    started = time.monotonic()
+
+    with pytest.raises(ParseError, match="more than 64 attributes"):
+        parse(data)
+
+    assert time.monotonic() - started < 5
+
+
+def test_sixty_four_attributes_on_an_element_are_accepted():
+    attributes = " ".join(f'a{n}="1"' for n in range(63))
+    data = rss(item(extra=f'<source url="https://e.example/" {attributes}>x</source>'))
+
+    assert len(parse(data).entries) == 1
+
+
+def test_a_million_tags_are_refused_quickly():
+    data = rss("<item><title>t</title>" + "<x/>" * 1_000_000 + "</item>")
+    started = time.monotonic()
+
+    with pytest.raises(ParseError, match="more than the 500,000"):
+        parse(data)
+
+    assert time.monotonic() - started < 5
+
+
+def test_a_malformed_feed_with_two_hundred_thousand_tags_is_refused_quickly():
+    data = rss("<item><title>t</title>" + "<p>" * 200_000 + "</item>")
+    started = time.monotonic()
+
+    with pytest.raises(ParseError, match="not well-formed XML and has 200,0"):
+        parse(data)
+
+    assert time.monotonic() - started < 5
+
+
+def test_a_well_formed_feed_above_the_malformed_cap_is_read(monkeypatch):
+    monkeypatch.setattr(parse_module, "MAX_ELEMENTS_MALFORMED", 1_000)
+    data = rss("<item><title>Many</title>" + "<x/>" * 2_000 + "</item>")
+
+    [entry] = parse(data).entries
+
+    assert entry.title == "Many"
+
+
+def test_thousands_of_namespace_prefixes_are_refused_quickly():
+    # feedparser looks each unfamiliar-namespace element up among all prefixes.
+    declarations = "".join(
+        "<d " + " ".join(f'xmlns:p{j}_{k}="urn:n{j}:{k}"' for k in range(60)) + "/>"
+        for j in range(100)
+    )
+    elements = '<z xmlns="urn:n99:59"/>' * 10_000
+    data = rss(f"<item><title>t</title>{declarations}{elements}</item>")
+    started = time.monotonic()
+
+    with pytest.raises(ParseError, match="6,000 namespace prefixes"):
+        parse(data)
+
+    assert time.monotonic() - started < 5
+
+
+def test_a_default_namespace_repeated_on_every_entry_is_fine():
+    entries = "".join(
+        f'<entry><title>{n}</title><id>{n}</id><content type="xhtml">'
+        f'<div xmlns="http://www.w3.org/1999/xhtml"><p>{n}</p></div></content></entry>'
+        for n in range(100)
+    )
+    data = f'<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title>{entries}</feed>'
+
+    assert len(parse(data.encode()).entries) == 100
+
+
+def test_a_malformed_feed_full_of_bare_ampersands_is_refused_quickly():
+    data = rss(item(description="&" * 2_000_000))
+    started = time.monotonic()
+
+    with pytest.raises(ParseError, match="2,000,0.. '&' characters"):
+        parse(data)
+
+    assert time.monotonic() - started < 5
+
+
+def test_a_well_formed_feed_with_many_entity_references_is_read(monkeypatch):
+    monkeypatch.setattr(parse_module, "MAX_AMPERSANDS_MALFORMED", 1_000)
+
+    [entry] = parse(rss(item(description="&amp;" * 2_000))).entries
+
+    assert entry.text.startswith("&&&")
+
+
+def test_many_unclosed_cdata_sections_are_handled_in_linear_time():
+    data = rss("<item><title>t</title>" + "<![CDATA[" * 150_000 + "</item>")
+    started = time.monotonic()
+
+    feed = parse(data)
+
+    assert time.monotonic() - started < 10
+    assert [entry.title for entry in feed.entries] == ["t"]
+
+
+def test_markup_inside_cdata_does_not_count_as_tags():
+    html = "<b>x</b>" * 150_000  # 300,000 "<" inside CDATA, plain text to XML
+    data = rss(item(title="Cdata", description=f"<![CDATA[{html}]]>"))
+
+    [entry] = parse(data).entries
+
+    assert entry.title == "Cdata"
+    assert entry.summary_html.startswith("<b>x</b>")
+
+
 # -- duplicates, missing and absurd fields ------------------------------------------
 
 
@@ -546,6 +671,31 @@ def test_documents_that_are_not_feeds_raise_a_readable_parse_error(body, message
         parse(body)
 
     assert message in str(caught.value)
+
+
+# Found by fuzzing: mangled markup that breaks feedparser's lenient parser.
+def test_markup_that_crashes_feedparser_is_a_parse_error():
+    with pytest.raises(ParseError, match=r"could not be parsed \(KeyError\)"):
+        parse(b"<rss><item<category</item>s</category>")
+
+
+def test_markup_that_gives_feedparser_a_null_link_is_an_empty_feed():
+    feed = parse(b"<rss><id<d</id></rss>")
+
+    assert feed.entries == ()
+    assert feed.site_url == ""
+    assert "not well-formed" in feed.warning
+
+
+def test_an_entry_link_with_a_host_nh3_rejects_keeps_the_entry():
+    # urllib accepts a no-break space in a host name; nh3's URL parser does not.
+    link = "https://news.example.com\u00a0/story"
+    data = rss(item(link=link, description="<![CDATA[<a href='/rel'>x</a>]]>"))
+
+    [entry] = parse(data).entries
+
+    assert entry.url == ""
+    assert entry.summary_html.startswith('<a href="https://example.com/rel"')
 
 
 def test_a_malformed_feed_that_still_has_entries_is_kept_with_a_warning():

@@ -6,7 +6,13 @@ import pytest
 from ingest_helpers import Reply, item, rss
 
 from feed.ingest import netguard
-from feed.ingest.fetch import FetchError, FetchPolicy, check_url, fetch_feed
+from feed.ingest.fetch import (
+    FetchError,
+    FetchPolicy,
+    check_url,
+    check_url_syntax,
+    fetch_feed,
+)
 
 FEED = rss(item())
 
@@ -147,6 +153,8 @@ def test_user_info_tricks_are_refused_even_when_private_is_allowed(url):
         "example.com/feed",
         "http:///feed",
         "http://exa mple.com/",
+        "http://exa\u00a0mple.com/",
+        "http://example.com/a\u2028b",
         "http://example.com/\x00",
         "http://example.com\\@127.0.0.1/",
     ],
@@ -199,6 +207,21 @@ def test_an_unknown_host_is_unreachable_not_refused(monkeypatch):
         check_url("https://no-such-host.example/feed")
 
     assert caught.value.kind == "unreachable"
+
+
+def test_check_url_syntax_applies_the_rules_that_need_no_dns(monkeypatch):
+    def no_dns(host: str, port: int) -> list[str]:
+        raise AssertionError("check_url_syntax must not resolve")
+
+    monkeypatch.setattr(netguard, "resolve", no_dns)
+
+    assert check_url_syntax(" https://feeds.example.com/rss ") == (
+        "https://feeds.example.com/rss"
+    )
+    for refused in ("ftp://e.example/", "http://u@e.example/", "http://127.1/"):
+        with pytest.raises(FetchError) as caught:
+            check_url_syntax(refused)
+        assert caught.value.kind == "refused"
 
 
 def test_allow_private_lets_tests_reach_loopback():

@@ -27,7 +27,7 @@ def drop_search_index(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('feed', '0002_source_fetch_claim'),
+        ('feed', '0004_article_topic_scores'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

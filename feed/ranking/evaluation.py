@@ -1,0 +1,389 @@
+"""Offline evaluation of the ranker on a labelled corpus (`manage.py evaluate_ranker`).
+
+Runs the product's own code path: features.transform, a TopicClassifier per topic
+fitted on every corpus article as unlabelled background (never on the labels),
+blend.rank for a reader following one topic, and PersonalModel for simulated
+feedback. Prints nDCG@10, nDCG@50, P@10 and average precision per core topic side
+by side with three baselines computed in the same run from the same topic text:
+keyword count, BM25 (rank_bm25) and TF-IDF cosine. Django-free.
+
+Ordering conventions shared by every method: candidates are the labelled articles
+sorted by id; equal scores keep the blend's tie rule (later position first);
+relevance for P@10 and AP is grade >= 1, nDCG uses the grades (gain 2^g - 1).
+The evaluation ranks by topic relevance alone: recency and source priors are
+neutral (the corpus spans 2004-2026) and the per-source cap is off, because the
+labels judge topicality, not a page's mix.
+"""
+
+import hashlib
+import json
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+import numpy as np
+import scipy.sparse as sp
+from rank_bm25 import BM25Okapi
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from feed import defaults
+from feed.ranking import blend, features, metrics
+from feed.ranking.personal import PersonalModel
+from feed.ranking.topics import TopicClassifier, TopicSpec
+
+CORPUS_FILES = ("articles.jsonl", "articles_datasets.jsonl")
+LABELS_FILE = "labels-dev.jsonl"
+EVALUATION_WEIGHTS = blend.BlendWeights(recency=0.0, source_prior=0.0, per_source_cap=0)
+FEEDBACK_ROUNDS = 3
+ITEMS_RATED_PER_ROUND = 10
+
+
+def corpus_dir(repo_root: Path) -> Path:
+    """Where the shared corpus lives: next to the repository, in shared/corpus."""
+    return repo_root.parent / "shared" / "corpus"
+
+
+@dataclass(frozen=True)
+class CorpusArticle:
+    id: str
+    title: str
+    text: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Reader:
+    """A simulated reader: follows one topic, likes only items relevant (grade >= 1)
+    to every topic in `likes`, dislikes everything else they are shown."""
+
+    name: str
+    follows: str
+    likes: tuple[str, ...]
+
+
+READERS = (
+    Reader("follows ai, likes ai+chips", follows="ai", likes=("ai", "chips")),
+    Reader(
+        "follows chips, likes chips+trade", follows="chips", likes=("chips", "trade")
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Scores:
+    ndcg10: float
+    ndcg50: float
+    p10: float
+    ap: float
+
+
+@dataclass
+class Report:
+    n_labelled: int
+    n_background: int
+    n_unknown: int = 0  # labels of articles not in the article files
+    # topic -> method -> scores; the ranker is method "tidings"
+    cold_start: dict[str, dict[str, Scores]] = field(default_factory=dict)
+    # reader name -> target-nDCG@10 before feedback and after each round
+    feedback: dict[str, list[float]] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def read_articles(paths: Iterable[Path]) -> list[CorpusArticle]:
+    """Articles from JSONL files (id, title, summary, source); first id wins."""
+    seen: dict[str, CorpusArticle] = {}
+    for path in paths:
+        with open(path, encoding="utf-8") as lines:
+            for line in lines:
+                if not line.strip():
+                    continue
+                row = json.loads(line)
+                if row["id"] in seen:
+                    continue
+                seen[row["id"]] = CorpusArticle(
+                    id=row["id"],
+                    title=row.get("title") or "",
+                    text=row.get("summary") or "",
+                    source=row.get("outlet") or row.get("source") or "",
+                )
+    return list(seen.values())
+
+
+def read_labels(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8") as lines:
+        return [json.loads(line) for line in lines if line.strip()]
+
+
+def score_ranking(grades_in_order: Sequence[float]) -> Scores:
+    return Scores(
+        ndcg10=metrics.ndcg_at_k(grades_in_order, 10),
+        ndcg50=metrics.ndcg_at_k(grades_in_order, 50),
+        p10=metrics.precision_at_k(grades_in_order, 10),
+        ap=metrics.average_precision(grades_in_order),
+    )
+
+
+def order_by(scores: np.ndarray) -> np.ndarray:
+    """Positions best first, ties broken like blend.rank (later position first)."""
+    positions = np.arange(len(scores))
+    return np.lexsort((-positions, -np.asarray(scores, dtype=np.float64)))
+
+
+def topic_text(spec: TopicSpec) -> str:
+    """The text every baseline queries with: the topic's name, description and
+    seed terms (what a reader or the catalogue gives us)."""
+    return " ".join([spec.name, spec.description, *spec.seed_terms])
+
+
+def _article_text(article: CorpusArticle) -> str:
+    return f"{article.title} {article.text}"
+
+
+class Baselines:
+    """Keyword count, BM25 and TF-IDF cosine over the same corpus and tokeniser."""
+
+    def __init__(self, corpus: Sequence[CorpusArticle]) -> None:
+        texts = [_article_text(a) for a in corpus]
+        self.tokens = [features.tokenize(t) for t in texts]
+        self.bm25 = BM25Okapi(self.tokens)
+        self.tfidf = TfidfVectorizer(analyzer=features.terms, sublinear_tf=True)
+        self.tfidf_matrix = self.tfidf.fit_transform(texts)
+
+    def keyword_count(self, spec: TopicSpec, rows: np.ndarray) -> np.ndarray:
+        """Occurrences of the name and seed phrases (as token sequences)."""
+        phrases = [tuple(features.tokenize(p)) for p in (spec.name, *spec.seed_terms)]
+        phrases = [p for p in phrases if p]
+        counts = np.zeros(len(rows))
+        for k, row in enumerate(rows):
+            tokens = self.tokens[row]
+            for phrase in phrases:
+                width = len(phrase)
+                counts[k] += sum(
+                    1
+                    for i in range(len(tokens) - width + 1)
+                    if tuple(tokens[i : i + width]) == phrase
+                )
+        return counts
+
+    def bm25_scores(self, spec: TopicSpec, rows: np.ndarray) -> np.ndarray:
+        query = features.tokenize(topic_text(spec))
+        return np.asarray(self.bm25.get_batch_scores(query, list(rows)))
+
+    def tfidf_cosine(self, spec: TopicSpec, rows: np.ndarray) -> np.ndarray:
+        query = self.tfidf.transform([topic_text(spec)])
+        return (self.tfidf_matrix[rows] @ query.T).toarray().ravel()
+
+
+def feed_order(
+    probabilities: np.ndarray,
+    *,
+    personal: np.ndarray | None = None,
+    weights: blend.BlendWeights = EVALUATION_WEIGHTS,
+) -> np.ndarray:
+    """Display order of the candidates for a reader following one topic, through
+    blend.rank (each candidate its own story and source, all the same age)."""
+    n = len(probabilities)
+    candidates = blend.Candidates(
+        ids=np.arange(n),
+        topic_probs=np.asarray(probabilities, dtype=np.float64)[:, np.newaxis],
+        follow_weights=np.ones(1),
+        personal=np.zeros(n) if personal is None else personal,
+        age_hours=np.zeros(n),
+        source_ids=np.arange(n),
+        story_ids=np.arange(n),
+        source_prior=np.zeros(n),
+    )
+    order, _ = blend.rank(candidates, weights)
+    return np.asarray(order)
+
+
+def target_grades(labels: Sequence[dict], likes: Sequence[str]) -> np.ndarray:
+    """Grade of the reader's real interest: the smallest grade over `likes`."""
+    return np.array([min(label[t] for t in likes) for label in labels], dtype=float)
+
+
+def rated_half(ids: Sequence[str]) -> np.ndarray:
+    """A fixed half of the items (by a hash of the id) that the reader rates; the
+    other half is only ever measured."""
+    return np.array(
+        [
+            hashlib.sha1(i.encode(), usedforsecurity=False).digest()[0] % 2 == 0
+            for i in ids
+        ]
+    )
+
+
+def simulate_feedback(
+    reader: Reader,
+    classifier: TopicClassifier,
+    X: sp.csr_matrix,
+    labels: Sequence[dict],
+    *,
+    rounds: int = FEEDBACK_ROUNDS,
+    per_round: int = ITEMS_RATED_PER_ROUND,
+    background: sp.csr_matrix | None = None,
+    swap_halves: bool = False,
+) -> list[float]:
+    """target-nDCG@10 on the never-rated half, before feedback and after each round
+    in which the reader rates the first `per_round` unrated items of the rated half
+    the feed shows (like if on target, dislike otherwise). `swap_halves` rates the
+    other half instead (a check of how much the figures depend on the split)."""
+    probabilities = classifier.predict_proba(X)
+    target = target_grades(labels, reader.likes)
+    rateable = rated_half([label["id"] for label in labels]) ^ swap_halves
+    rated: list[int] = []
+    signals: list[str] = []
+    personal = np.zeros(X.shape[0])
+    curve: list[float] = []
+    for round_number in range(rounds + 1):
+        order = feed_order(probabilities, personal=personal)
+        measured = [p for p in order if not rateable[p]]
+        curve.append(metrics.ndcg_at_k(target[measured], 10))
+        if round_number == rounds:
+            break
+        already = set(rated)
+        shown = [p for p in order if rateable[p] and p not in already][:per_round]
+        rated.extend(shown)
+        signals.extend("like" if target[p] >= 1 else "dislike" for p in shown)
+        newest_first = rated[::-1]
+        model = PersonalModel().fit(
+            X[newest_first], signals[::-1], background=background
+        )
+        personal = model.decision_function(X)
+    return curve
+
+
+def evaluate(
+    articles: Sequence[CorpusArticle],
+    labels: Sequence[dict],
+    *,
+    specs: Sequence[TopicSpec] = defaults.TOPICS,
+    topics: Sequence[str] = defaults.CORE_TOPICS,
+    readers: Sequence[Reader] = READERS,
+    progress: Callable[[str], None] | None = None,
+) -> Report:
+    """The whole evaluation: cold start per topic (ranker and baselines) and the
+    feedback simulation. Topic models learn from `articles` (unlabelled); labels
+    are read only to score the rankings. Topics and readers whose slugs the labels
+    do not grade are skipped; labels of unknown articles are ignored (counted)."""
+    clock = time.perf_counter()
+    by_id = {a.id: k for k, a in enumerate(articles)}
+    known = [x for x in labels if x["id"] in by_id]
+    n_unknown = len(labels) - len(known)
+    graded = set.intersection(*(set(x) for x in known)) if known else set()
+    topics = [t for t in topics if t in graded]
+    readers = [r for r in readers if {r.follows, *r.likes} <= graded]
+    labels = sorted(known, key=lambda x: x["id"])
+    rows = np.array([by_id[x["id"]] for x in labels], dtype=np.int64)
+    report = Report(
+        n_labelled=len(known), n_background=len(articles), n_unknown=n_unknown
+    )
+    say = progress or (lambda message: None)
+
+    say(f"features for {len(articles)} articles")
+    X = features.transform([features.Document(a.title, a.text) for a in articles])
+    report.seconds["features"] = time.perf_counter() - clock
+
+    specs_by_slug = {s.slug: s for s in specs}
+    needed = dict.fromkeys([*topics, *(r.follows for r in readers)])
+    classifiers: dict[str, TopicClassifier] = {}
+    start = time.perf_counter()
+    for slug in needed:
+        say(f"fitting topic model {slug}")
+        classifiers[slug] = TopicClassifier().fit(X, specs_by_slug[slug])
+    report.seconds["topic models"] = time.perf_counter() - start
+
+    start = time.perf_counter()
+    say("baselines")
+    baselines = Baselines(articles)
+    methods: dict[str, Callable[[TopicSpec], np.ndarray]] = {
+        "keyword count": lambda spec: baselines.keyword_count(spec, rows),
+        "BM25": lambda spec: baselines.bm25_scores(spec, rows),
+        "TF-IDF cosine": lambda spec: baselines.tfidf_cosine(spec, rows),
+    }
+    X_labelled = X[rows]
+    for slug in topics:
+        grades = np.array([x[slug] for x in labels], dtype=float)
+        spec = specs_by_slug[slug]
+        order = feed_order(classifiers[slug].predict_proba(X_labelled))
+        results = {"tidings": score_ranking(grades[order])}
+        for name, method in methods.items():
+            results[name] = score_ranking(grades[order_by(method(spec))])
+        report.cold_start[slug] = results
+    report.seconds["cold start + baselines"] = time.perf_counter() - start
+
+    start = time.perf_counter()
+    unlabelled = np.setdiff1d(np.arange(len(articles)), rows)
+    sample = np.random.default_rng(0).choice(
+        unlabelled, min(200, len(unlabelled)), replace=False
+    )
+    background = X[sample] if len(sample) else None
+    for swap in (False, True):
+        for reader in readers:
+            name = reader.name + (" (halves swapped)" if swap else "")
+            say(f"feedback simulation: {name}")
+            report.feedback[name] = simulate_feedback(
+                reader,
+                classifiers[reader.follows],
+                X_labelled,
+                labels,
+                background=background,
+                swap_halves=swap,
+            )
+    report.seconds["feedback simulation"] = time.perf_counter() - start
+    report.seconds["total"] = time.perf_counter() - clock
+    return report
+
+
+def format_report(report: Report) -> str:
+    lines = [
+        f"Labelled items: {report.n_labelled}; unlabelled background for the topic "
+        f"models: {report.n_background} articles."
+        + (
+            f" ({report.n_unknown} labels name unknown articles: ignored.)"
+            if report.n_unknown
+            else ""
+        ),
+        "",
+        "Cold start (a reader following one topic; relevance = grade >= 1 for P@10/AP)",
+        f"{'topic':<7} {'method':<15} {'nDCG@10':>8} {'nDCG@50':>8} {'P@10':>6} "
+        f"{'AP':>6}",
+    ]
+    for slug, results in report.cold_start.items():
+        best = max(v.ap for k, v in results.items() if k != "tidings")
+        for name, s in results.items():
+            lines.append(
+                f"{slug:<7} {name:<15} {s.ndcg10:8.3f} {s.ndcg50:8.3f} {s.p10:6.2f} "
+                f"{s.ap:6.3f}"
+            )
+        lines.append(
+            f"{slug:<7} {'AP - best':<15} {'':>8} {'':>8} {'':>6} "
+            f"{results['tidings'].ap - best:+6.3f}"
+        )
+    lines += [
+        "",
+        f"Feedback simulation: target-nDCG@10 on the never-rated half "
+        f"({ITEMS_RATED_PER_ROUND} ratings per round)",
+        f"{'reader':<51} {'before':>7} "
+        + " ".join(f"{'round ' + str(r):>8}" for r in range(1, FEEDBACK_ROUNDS + 1)),
+    ]
+    for name, curve in report.feedback.items():
+        lines.append(f"{name:<51} " + " ".join(f"{v:7.3f} " for v in curve).rstrip())
+    lines += [
+        "",
+        "Seconds: "
+        + ", ".join(f"{name} {value:.1f}" for name, value in report.seconds.items()),
+    ]
+    return "\n".join(lines)
+
+
+def run(labels_path: Path, article_paths: Sequence[Path], out: TextIO) -> Report:
+    articles = read_articles(article_paths)
+    labels = read_labels(labels_path)
+    report = evaluate(
+        articles, labels, progress=lambda message: out.write(f"... {message}\n")
+    )
+    out.write(format_report(report) + "\n")
+    return report

@@ -1,0 +1,137 @@
+"""A reader's own sources: add by URL (with autodiscovery), OPML import and export."""
+
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from feed.ingest import discover
+from feed.ingest import fetch as fetching
+from feed.ingest.opml import OpmlFeed, build_opml, parse_opml
+from feed.ingest.parse import ParseError, parse_feed
+from feed.models import Source, Subscription
+from feed.services import ingestion
+
+# How many candidate feed addresses a web page may make us try.
+MAX_CANDIDATES = 5
+
+
+class SourceError(Exception):
+    """Adding a source failed; the message says why, in words a person can act on."""
+
+
+@dataclass(frozen=True)
+class AddResult:
+    source: Source
+    created: bool  # the source was new to this Tidings
+    new_articles: int
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    added: int = 0
+    already: int = 0
+    refused: list[tuple[str, str]] = field(default_factory=list)  # (url, reason)
+
+
+def sources_for(user) -> list[Subscription]:
+    return list(
+        Subscription.objects.filter(user=user)
+        .select_related("source")
+        .order_by("source__title", "source__url")
+    )
+
+
+def add_source(user, address: str) -> AddResult:
+    """Subscribe the reader to the feed at `address`, or to the feed a web page at
+    `address` links to. The feed is fetched now, so its articles show at once."""
+    address = address.strip()
+    if "://" not in address:
+        address = "https://" + address
+    policy = ingestion.fetch_policy()
+    try:
+        result = fetching.fetch_feed(address, policy=policy)
+    except fetching.FetchError as error:
+        raise SourceError(_fetch_message(error)) from error
+
+    now = timezone.now()
+    feed_url, data, content_type = result.url, result.content, result.content_type
+    try:
+        parse_feed(data, url=feed_url, now=now, content_type=content_type)
+    except ParseError as not_a_feed:
+        found = _discover(result)
+        if found is None:
+            raise SourceError(
+                f"No feed found at {address}: {not_a_feed} Try the address of the "
+                "site's RSS or Atom feed."
+            ) from not_a_feed
+        feed_url, data, content_type = found
+
+    with transaction.atomic():
+        source, created = Source.objects.get_or_create(url=feed_url)
+        Subscription.objects.get_or_create(user=user, source=source)
+    if not source.is_active:
+        ingestion.enable_source(source, now=now)
+    outcome = ingestion.ingest_bytes(
+        source, data, url=feed_url, now=now, content_type=content_type, status=200
+    )
+    return AddResult(source=source, created=created, new_articles=len(outcome.new_ids))
+
+
+def _discover(page: fetching.FetchResult) -> tuple[str, bytes, str] | None:
+    """The first feed the page links to, or found at a usual path of its site."""
+    policy = ingestion.fetch_policy()
+    candidates = discover.find_feed_links(page.content, page.url)
+    candidates += [c for c in discover.candidate_urls(page.url) if c not in candidates]
+    for candidate in candidates[:MAX_CANDIDATES]:
+        try:
+            result = fetching.fetch_feed(candidate, policy=policy)
+            parse_feed(result.content, url=result.url, now=timezone.now())
+        except (fetching.FetchError, ParseError):
+            continue
+        return result.url, result.content, result.content_type
+    return None
+
+
+def _fetch_message(error: fetching.FetchError) -> str:
+    if error.kind == "refused":
+        return f"That address cannot be used: {error}"
+    if error.kind in {"unreachable", "timeout"}:
+        return f"That address could not be reached: {error}"
+    return f"That address did not give a feed: {error}"
+
+
+def unsubscribe(user, source_id: int) -> bool:
+    deleted, _ = Subscription.objects.filter(user=user, source_id=source_id).delete()
+    return bool(deleted)
+
+
+def import_opml(user, data: bytes) -> ImportResult:
+    """Subscribe to every feed in an OPML file; the scheduler fetches them soon.
+
+    Raises OpmlError (with a message for people) for files that are not OPML."""
+    allow_private = ingestion.fetch_policy().allow_private
+    added = already = 0
+    refused: list[tuple[str, str]] = []
+    for feed in parse_opml(data):
+        try:
+            fetching.check_url_syntax(feed.url, allow_private=allow_private)
+        except fetching.FetchError as error:
+            refused.append((feed.url, str(error)))
+            continue
+        with transaction.atomic():
+            source, _ = Source.objects.get_or_create(
+                url=feed.url, defaults={"title": feed.title[:300]}
+            )
+            _, subscribed = Subscription.objects.get_or_create(user=user, source=source)
+        added += subscribed
+        already += not subscribed
+    return ImportResult(added=added, already=already, refused=refused)
+
+
+def export_opml(user) -> bytes:
+    feeds = [
+        OpmlFeed(url=s.source.url, title=s.source.title or s.source.url)
+        for s in sources_for(user)
+    ]
+    return build_opml(feeds, title=f"{user.username}'s Tidings sources")

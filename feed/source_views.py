@@ -1,0 +1,120 @@
+"""The sources page: a reader's own feeds with their health, add, import, export."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from feed.ingest.opml import OpmlError
+from feed.models import Source, Subscription
+from feed.services import ingestion, sources
+
+MAX_OPML_UPLOAD = 2 * 1024 * 1024
+
+
+class AddSourceForm(forms.Form):
+    address = forms.CharField(
+        max_length=2000,
+        label="Feed or website address",
+        widget=forms.TextInput(attrs={"placeholder": "https://example.com/feed.xml"}),
+    )
+
+
+class OpmlUploadForm(forms.Form):
+    file = forms.FileField(label="OPML file")
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_OPML_UPLOAD:
+            raise forms.ValidationError("The file is larger than 2 MB; refused.")
+        return upload
+
+
+def get_subscription_for_user(user, source_id: int) -> Subscription:
+    return get_object_or_404(
+        Subscription.objects.select_related("source"), user=user, source_id=source_id
+    )
+
+
+@login_required
+def source_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "feed/sources.html",
+        {
+            "subscriptions": sources.sources_for(request.user),
+            "defaults": Source.objects.filter(is_default=True, url__startswith="http"),
+            "add_form": AddSourceForm(),
+            "opml_form": OpmlUploadForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def source_add(request: HttpRequest) -> HttpResponse:
+    form = AddSourceForm(request.POST)
+    if form.is_valid():
+        try:
+            result = sources.add_source(request.user, form.cleaned_data["address"])
+        except sources.SourceError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request,
+                f"Added {result.source}: {result.new_articles} new articles.",
+            )
+    else:
+        messages.error(request, "Enter the address of a feed or a website.")
+    return redirect("feed:sources")
+
+
+@login_required
+@require_POST
+def source_remove(request: HttpRequest, source_id: int) -> HttpResponse:
+    subscription = get_subscription_for_user(request.user, source_id)
+    sources.unsubscribe(request.user, source_id)
+    messages.info(request, f"Removed {subscription.source}.")
+    return redirect("feed:sources")
+
+
+@login_required
+@require_POST
+def source_enable(request: HttpRequest, source_id: int) -> HttpResponse:
+    subscription = get_subscription_for_user(request.user, source_id)
+    ingestion.enable_source(subscription.source, now=timezone.now())
+    messages.success(request, f"{subscription.source} will be fetched again shortly.")
+    return redirect("feed:sources")
+
+
+@login_required
+@require_POST
+def opml_import(request: HttpRequest) -> HttpResponse:
+    form = OpmlUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        for error in form.errors.get("file", ["Choose an OPML file."]):
+            messages.error(request, error)
+        return redirect("feed:sources")
+    try:
+        result = sources.import_opml(request.user, form.cleaned_data["file"].read())
+    except OpmlError as error:
+        messages.error(request, f"That file could not be imported: {error}")
+        return redirect("feed:sources")
+    summary = f"Imported {result.added} sources ({result.already} you had already)."
+    if result.refused:
+        summary += f" {len(result.refused)} refused, e.g. {result.refused[0][0]}: "
+        summary += result.refused[0][1]
+    messages.success(request, summary)
+    return redirect("feed:sources")
+
+
+@login_required
+def opml_export(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(
+        sources.export_opml(request.user), content_type="text/x-opml; charset=utf-8"
+    )
+    response["Content-Disposition"] = 'attachment; filename="tidings-sources.opml"'
+    return response

@@ -1,0 +1,200 @@
+"""Fetching sources end to end against a local server: conditional GET, redirects,
+gone and rate-limited feeds, backoff, disabling and re-enabling, host limits."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from feed.ingest.hostlimit import HostLimiter
+from feed.models import Article, Source
+from feed.services import ingestion, personalisation
+from tests import factories
+from tests.conftest import Route
+from tests.feeds import big_feed
+
+
+@pytest.fixture
+def served(feed_server):
+    feed_server.routes["/feed.xml"] = Route(
+        big_feed(3),
+        headers={"ETag": '"v1"', "Last-Modified": "Sun, 29 Nov 2026 05:00:00 GMT"},
+    )
+    return feed_server
+
+
+def conditional(handler) -> Route:
+    if handler.headers.get("If-None-Match") == '"v1"':
+        return Route(b"", status=304, headers={"ETag": '"v1"'})
+    return Route(big_feed(3), headers={"ETag": '"v1"'})
+
+
+@pytest.mark.django_db
+def test_etag_is_sent_back_and_a_304_stores_nothing_new(served):
+    source = factories.make_source(url=served.url("/feed.xml"))
+    first = ingestion.fetch_source(source.pk)
+    assert len(first.new_ids) == 3
+    source.refresh_from_db()
+    assert source.etag == '"v1"'
+    assert source.last_modified == "Sun, 29 Nov 2026 05:00:00 GMT"
+
+    served.routes["/feed.xml"] = conditional
+    second = ingestion.fetch_source(source.pk)
+    assert second.not_modified and second.new_ids == ()
+    _, headers = served.requests[-1]
+    assert headers["If-None-Match"] == '"v1"'
+    assert headers["If-Modified-Since"] == "Sun, 29 Nov 2026 05:00:00 GMT"
+    assert "Tidings" in headers["User-Agent"]
+    source.refresh_from_db()
+    assert source.last_status == 304 and source.consecutive_failures == 0
+    assert Article.objects.filter(source=source).count() == 3
+
+
+@pytest.mark.django_db
+def test_a_permanent_redirect_updates_the_stored_address(served):
+    source = factories.make_source(url=served.url("/old.xml"))
+    served.routes["/old.xml"] = Route(status=301, headers={"Location": "/feed.xml"})
+    outcome = ingestion.fetch_source(source.pk)
+    assert len(outcome.new_ids) == 3
+    source.refresh_from_db()
+    assert source.url == served.url("/feed.xml")
+
+
+@pytest.mark.django_db
+def test_a_temporary_redirect_keeps_the_stored_address(served):
+    source = factories.make_source(url=served.url("/moved.xml"))
+    served.routes["/moved.xml"] = Route(status=302, headers={"Location": "/feed.xml"})
+    ingestion.fetch_source(source.pk)
+    source.refresh_from_db()
+    assert source.url == served.url("/moved.xml")
+
+
+@pytest.mark.django_db
+def test_410_gone_disables_the_source_with_a_reason(feed_server):
+    feed_server.routes["/gone.xml"] = Route(status=410)
+    source = factories.make_source(url=feed_server.url("/gone.xml"))
+    outcome = ingestion.fetch_source(source.pk)
+    assert outcome.failed
+    source.refresh_from_db()
+    assert not source.is_active
+    assert "gone" in source.disabled_reason.lower()
+    assert ingestion.due_source_ids(now=timezone.now() + timedelta(days=30)) == []
+
+
+@pytest.mark.django_db
+def test_429_waits_at_least_as_long_as_retry_after(feed_server):
+    feed_server.routes["/busy.xml"] = Route(status=429, headers={"Retry-After": "7200"})
+    source = factories.make_source(url=feed_server.url("/busy.xml"))
+    now = timezone.now()
+    ingestion.fetch_source(source.pk, now=now)
+    source.refresh_from_db()
+    assert source.next_fetch_at >= now + timedelta(hours=2)
+    assert source.last_status == 429 and "429" in source.last_error
+
+
+@pytest.mark.django_db
+def test_consecutive_failures_back_off_exponentially(feed_server):
+    feed_server.routes["/broken.xml"] = Route(b"<html>oops</html>", status=500)
+    source = factories.make_source(url=feed_server.url("/broken.xml"))
+    now = timezone.now()
+    delays = []
+    for _ in range(4):
+        ingestion.fetch_source(source.pk, now=now)
+        source.refresh_from_db()
+        delays.append((source.next_fetch_at - now).total_seconds() / 3600)
+    assert source.consecutive_failures == 4
+    # One hour by default, doubled per failure, each within the ±10 % jitter.
+    for failures, hours in enumerate(delays, start=1):
+        assert 0.9 * 2**failures <= hours <= 1.1 * 2**failures, delays
+
+
+@pytest.mark.django_db
+def test_a_source_failing_for_a_week_is_disabled_and_can_be_re_enabled(feed_server):
+    feed_server.routes["/down.xml"] = Route(status=503)
+    source = factories.make_source(url=feed_server.url("/down.xml"))
+    start = timezone.now()
+    ingestion.fetch_source(source.pk, now=start)
+    source.refresh_from_db()
+    assert source.is_active
+    ingestion.fetch_source(source.pk, now=start + timedelta(days=7, minutes=1))
+    source.refresh_from_db()
+    assert not source.is_active
+    assert source.disabled_reason.startswith("Disabled after failing since")
+
+    feed_server.routes["/down.xml"] = Route(big_feed(2))
+    ingestion.enable_source(source, now=start + timedelta(days=8))
+    assert source.pk in ingestion.due_source_ids(now=start + timedelta(days=8))
+    outcome = ingestion.fetch_source(source.pk, now=start + timedelta(days=8))
+    assert len(outcome.new_ids) == 2
+    source.refresh_from_db()
+    assert source.is_active and source.consecutive_failures == 0
+
+
+@pytest.mark.django_db
+def test_a_busy_host_postpones_the_fetch_without_counting_a_failure(served, settings):
+    source = factories.make_source(url=served.url("/feed.xml"))
+    other = factories.make_source(url=served.url("/other.xml"))
+    limiter = ingestion.host_limiter()
+    assert isinstance(limiter, HostLimiter)
+    slots = [limiter.acquire("127.0.0.1") for _ in range(settings.FETCH_MAX_PER_HOST)]
+    try:
+        now = timezone.now()
+        outcome = ingestion.fetch_source(source.pk, now=now)
+    finally:
+        for slot in slots:
+            limiter.release(slot)
+    assert outcome.skipped
+    source.refresh_from_db()
+    assert source.consecutive_failures == 0 and source.fetch_started_at is None
+    assert (
+        now + timedelta(seconds=29)
+        <= source.next_fetch_at
+        <= now + timedelta(seconds=91)
+    )
+    assert served.requests == []
+    assert Source.objects.get(pk=other.pk).last_fetched_at is None
+
+
+@pytest.mark.django_db
+def test_a_feed_posting_often_is_fetched_more_often(feed_server):
+    feed_server.routes["/busy.xml"] = Route(big_feed(200))
+    source = factories.make_source(url=feed_server.url("/busy.xml"))
+    now = timezone.now()
+    ingestion.fetch_source(source.pk, now=now)
+    source.refresh_from_db()
+    # 200 items in the last 200 minutes: the floor of 15 minutes applies.
+    assert source.items_per_day > 100
+    assert source.next_fetch_at - now <= timedelta(minutes=17)
+
+
+@pytest.mark.django_db
+def test_a_private_address_is_refused_unless_allowed(feed_server, settings):
+    settings.FETCH_ALLOW_PRIVATE_ADDRESSES = False
+    feed_server.routes["/feed.xml"] = Route(big_feed(1))
+    source = factories.make_source(url=feed_server.url("/feed.xml"))
+    outcome = ingestion.fetch_source(source.pk)
+    assert outcome.failed
+    assert "only fetches public addresses" in outcome.error
+    assert feed_server.requests == []
+
+
+@pytest.mark.django_db
+def test_retention_prunes_old_unsaved_articles_in_batches():
+    source = factories.make_source()
+    old = timezone.now() - timedelta(days=400)
+    articles = factories.make_articles(
+        source,
+        [
+            factories.entry(f"Old story {n} on topic {n * 37}", published=old)
+            for n in range(5)
+        ]
+        + [factories.entry("A fresh story")],
+    )
+    reader = factories.make_user()
+    personalisation.record_feedback(reader, articles[0], "save")
+    deleted = ingestion.prune_old_articles(
+        older_than=timedelta(days=180), now=timezone.now(), batch=2
+    )
+    assert deleted == 4
+    remaining = set(Article.objects.values_list("title", flat=True))
+    assert remaining == {"Old story 0 on topic 0", "A fresh story"}

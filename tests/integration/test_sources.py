@@ -1,0 +1,235 @@
+"""A reader's own sources: add by URL or website, OPML in and out, remove, re-enable."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from feed.ingest.opml import parse_opml
+from feed.models import Article, Follow, Source, Subscription
+from feed.services import reading
+from tests import factories
+from tests.conftest import Route
+from tests.feeds import big_feed
+
+
+@pytest.fixture
+def reader(db):
+    return factories.make_user()
+
+
+@pytest.fixture
+def browser(reader) -> Client:
+    client = Client()
+    client.force_login(reader)
+    return client
+
+
+def messages_of(response) -> str:
+    return " ".join(str(m) for m in response.context["messages"])
+
+
+def test_adding_a_feed_address_subscribes_and_fetches_it_at_once(
+    browser, reader, feed_server
+):
+    feed_server.routes["/feed.xml"] = Route(big_feed(4))
+    response = browser.post(
+        "/sources/add/", {"address": feed_server.url("/feed.xml")}, follow=True
+    )
+    assert "4 new articles" in messages_of(response)
+    source = Source.objects.get(url=feed_server.url("/feed.xml"))
+    assert not source.is_default
+    assert Subscription.objects.filter(user=reader, source=source).exists()
+    assert Article.objects.filter(source=source).count() == 4
+    # The articles are in this reader's feed and in nobody else's.
+    assert Article.objects.visible_to(reader).filter(source=source).count() == 4
+    assert (
+        not Article.objects.visible_to(factories.make_user())
+        .filter(source=source)
+        .exists()
+    )
+
+
+def test_a_website_address_finds_the_feed_it_links_to(browser, feed_server):
+    feed_server.routes["/blog/"] = Route(
+        b'<html><head><link rel="alternate" type="application/rss+xml" '
+        b'href="/blog/rss"></head><body>Hello</body></html>',
+        headers={"Content-Type": "text/html"},
+    )
+    feed_server.routes["/blog/rss"] = Route(big_feed(2))
+    browser.post("/sources/add/", {"address": feed_server.url("/blog/")})
+    assert Source.objects.filter(url=feed_server.url("/blog/rss")).exists()
+
+
+def test_a_website_without_a_link_is_tried_at_the_usual_feed_paths(
+    browser, feed_server
+):
+    feed_server.routes["/"] = Route(
+        b"<html><body>No link here</body></html>", headers={"Content-Type": "text/html"}
+    )
+    feed_server.routes["/feed.xml"] = Route(big_feed(2))
+    browser.post("/sources/add/", {"address": feed_server.url("/")})
+    assert Source.objects.filter(url=feed_server.url("/feed.xml")).exists()
+
+
+def test_a_page_without_any_feed_gets_a_clear_message(browser, feed_server):
+    feed_server.routes["/plain"] = Route(
+        b"<html><body>Just a page</body></html>", headers={"Content-Type": "text/html"}
+    )
+    response = browser.post(
+        "/sources/add/", {"address": feed_server.url("/plain")}, follow=True
+    )
+    assert "No feed found" in messages_of(response)
+    assert not Subscription.objects.exists()
+
+
+def test_an_unreachable_address_gets_a_clear_message(browser, settings):
+    settings.FETCH_ALLOW_PRIVATE_ADDRESSES = True
+    response = browser.post(
+        "/sources/add/", {"address": "http://127.0.0.1:9/feed"}, follow=True
+    )
+    assert "could not be reached" in messages_of(response)
+
+
+def test_a_private_address_is_refused_with_a_clear_message(browser, settings):
+    settings.FETCH_ALLOW_PRIVATE_ADDRESSES = False
+    response = browser.post(
+        "/sources/add/",
+        {"address": "http://169.254.169.254/latest/meta-data/"},
+        follow=True,
+    )
+    assert "cannot be used" in messages_of(response)
+    assert not Source.objects.filter(url__contains="169.254").exists()
+
+
+def opml(outlines: str) -> bytes:
+    return (
+        '<?xml version="1.0"?><opml version="2.0"><head><title>Mine</title></head>'
+        f"<body>{outlines}</body></opml>"
+    ).encode()
+
+
+def upload(browser, data: bytes, name: str = "mine.opml"):
+    return browser.post(
+        "/sources/import/", {"file": SimpleUploadedFile(name, data)}, follow=True
+    )
+
+
+def test_opml_import_flattens_folders_and_skips_duplicates(browser, reader):
+    feeds = "".join(
+        f'<outline type="rss" text="Feed {n}" xmlUrl="https://f{n}.example.com/rss"/>'
+        for n in range(300)
+    )
+    data = opml(
+        f'<outline text="Tech"><outline text="Chips">{feeds}</outline></outline>'
+        '<outline type="rss" text="Again" xmlUrl="https://f1.example.com/rss"/>'
+    )
+    response = upload(browser, data)
+    assert "Imported 300 sources" in messages_of(response)
+    assert Subscription.objects.filter(user=reader).count() == 300
+    again = upload(browser, data)
+    assert "Imported 0 sources (300 you had already)" in messages_of(again)
+
+
+def test_opml_import_refuses_private_addresses_but_keeps_the_rest(
+    browser, reader, settings
+):
+    settings.FETCH_ALLOW_PRIVATE_ADDRESSES = False
+    response = upload(
+        browser,
+        opml(
+            '<outline xmlUrl="https://ok.example.com/rss"/>'
+            '<outline xmlUrl="http://10.0.0.5/rss"/>'
+        ),
+    )
+    text = messages_of(response)
+    assert "Imported 1 sources" in text and "1 refused" in text
+    assert not Source.objects.filter(url__contains="10.0.0.5").exists()
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (b"<opml><body><outline", "could not be imported"),
+        (b"this is not xml at all", "could not be imported"),
+        (
+            b'<?xml version="1.0"?><!DOCTYPE opml [<!ENTITY a "aaaaaaaaaa">'
+            b'<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+            b'<opml><body><outline xmlUrl="https://x.example.com/&b;"/></body></opml>',
+            "could not be imported",
+        ),
+    ],
+)
+def test_bad_opml_is_refused_with_a_message(browser, data, expected):
+    response = upload(browser, data)
+    assert expected in messages_of(response)
+    assert not Subscription.objects.exists()
+
+
+def test_an_opml_with_ten_thousand_feeds_is_refused_whole(browser):
+    feeds = "".join(
+        f'<outline xmlUrl="https://f{n}.example.com/rss"/>' for n in range(10_000)
+    )
+    response = upload(browser, opml(feeds))
+    assert "could not be imported" in messages_of(response)
+    assert not Subscription.objects.exists()
+
+
+def test_opml_export_lists_the_readers_own_sources(browser, reader):
+    upload(browser, opml('<outline text="A" xmlUrl="https://a.example.com/rss"/>'
+                         '<outline text="B" xmlUrl="https://b.example.com/atom"/>'))  # fmt: skip
+    response = browser.get("/sources/export.opml")
+    assert response["Content-Type"].startswith("text/x-opml")
+    urls = {f.url for f in parse_opml(response.content)}
+    assert urls == {"https://a.example.com/rss", "https://b.example.com/atom"}
+
+
+def test_removing_a_source_unsubscribes_only_this_reader(browser, reader):
+    source = factories.make_source(is_default=False)
+    Subscription.objects.create(user=reader, source=source)
+    other = factories.make_user()
+    Subscription.objects.create(user=other, source=source)
+    browser.post(f"/sources/{source.pk}/remove/")
+    assert not Subscription.objects.filter(user=reader).exists()
+    assert Subscription.objects.filter(user=other, source=source).exists()
+
+
+def test_a_source_of_another_reader_cannot_be_removed_or_enabled(browser):
+    source = factories.make_source(is_default=False, is_active=False)
+    Subscription.objects.create(user=factories.make_user(), source=source)
+    assert browser.post(f"/sources/{source.pk}/remove/").status_code == 404
+    assert browser.post(f"/sources/{source.pk}/enable/").status_code == 404
+    source.refresh_from_db()
+    assert not source.is_active
+
+
+def test_a_disabled_source_shows_why_and_can_be_re_enabled(browser, reader):
+    source = factories.make_source(
+        is_default=False,
+        is_active=False,
+        disabled_reason="The feed is gone (HTTP 410).",
+    )
+    Subscription.objects.create(user=reader, source=source)
+    page = browser.get("/sources/").content.decode()
+    assert "Disabled." in page and "The feed is gone (HTTP 410)." in page
+    browser.post(f"/sources/{source.pk}/enable/")
+    source.refresh_from_db()
+    assert source.is_active and source.disabled_reason == ""
+
+
+def test_the_sources_page_shows_health_in_words(browser, reader):
+    source = factories.make_source(
+        is_default=False,
+        consecutive_failures=3,
+        last_error="The server answered HTTP 500.",
+    )
+    Subscription.objects.create(user=reader, source=source)
+    page = browser.get("/sources/").content.decode()
+    assert "Failing" in page and "3 times in a row" in page and "HTTP 500" in page
+
+
+def test_articles_of_an_own_source_reach_the_readers_feed(reader, core_topics):
+    Follow.objects.create(user=reader, topic=core_topics["chips"])
+    source = factories.make_source(is_default=False)
+    Subscription.objects.create(user=reader, source=source)
+    article = factories.make_article(source, "TSMC opens a new chip fab in Arizona")
+    assert article.pk in [i.article.pk for i in reading.rank_feed_for(reader).items]

@@ -1,0 +1,68 @@
+"""Pieces of the offline evaluation, on tiny hand-made data."""
+
+import json
+
+import numpy as np
+
+from feed.ranking import evaluation
+from feed.ranking.evaluation import CorpusArticle
+from feed.ranking.topics import TopicSpec
+
+
+def test_order_by_breaks_ties_like_the_blend():
+    # equal scores: later position first, as blend.rank does with ids
+    assert evaluation.order_by(np.array([0.5, 0.9, 0.5])).tolist() == [1, 2, 0]
+    assert evaluation.feed_order(np.array([0.5, 0.9, 0.5])).tolist() == [1, 2, 0]
+
+
+def test_target_grade_is_the_smallest_grade_over_the_liked_topics():
+    labels = [{"ai": 2, "chips": 1}, {"ai": 2, "chips": 0}]
+    assert evaluation.target_grades(labels, ("ai", "chips")).tolist() == [1, 0]
+
+
+def test_rated_half_is_fixed_and_about_half():
+    ids = [f"{i:040x}" for i in range(1000)]
+    half = evaluation.rated_half(ids)
+    assert np.array_equal(half, evaluation.rated_half(ids))
+    assert 400 < half.sum() < 600
+
+
+def test_keyword_count_counts_phrases_in_order():
+    articles = [
+        CorpusArticle("a", "New tariffs", "tariff war and trade war", "x"),
+        CorpusArticle("b", "War and trade", "", "x"),
+    ]
+    baselines = evaluation.Baselines(articles)
+    spec = TopicSpec("trade", "Trade policy", seed_terms=("tariff", "trade war"))
+    # a: tariff x2 + "trade war" once; b: the words, never in that order
+    assert baselines.keyword_count(spec, np.array([0, 1])).tolist() == [3, 0]
+
+
+def test_read_articles_keeps_the_first_of_each_id(tmp_path):
+    path = tmp_path / "a.jsonl"
+    rows = [
+        {"id": "1", "title": "First", "summary": "s", "outlet": "O"},
+        {"id": "1", "title": "Again", "summary": "", "outlet": "O"},
+        {"id": "2", "title": "Second", "summary": None, "source": "feed.xml"},
+    ]
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    articles = evaluation.read_articles([path])
+    assert [(a.id, a.title, a.text, a.source) for a in articles] == [
+        ("1", "First", "s", "O"),
+        ("2", "Second", "", "feed.xml"),
+    ]
+
+
+def test_evaluate_skips_topics_the_labels_do_not_grade():
+    articles = [
+        CorpusArticle(f"{i}", f"tariff talks {i}", "trade war", "x") for i in range(30)
+    ] + [CorpusArticle(f"g{i}", f"football {i}", "weather", "y") for i in range(30)]
+    labels = [{"id": a.id, "trade": int(a.id.isdigit())} for a in articles]
+    labels.append({"id": "missing", "trade": 2})
+    report = evaluation.evaluate(articles, labels)
+    assert list(report.cold_start) == ["trade"]
+    assert report.feedback == {}
+    assert report.n_labelled == 60
+    assert report.n_unknown == 1
+    assert report.cold_start["trade"]["tidings"].ap == 1.0
+    assert "1 labels name unknown articles" in evaluation.format_report(report)
