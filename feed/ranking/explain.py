@@ -37,11 +37,12 @@ def matched_terms(
         return []
     top = contributions[chosen[0]]
     text = f"{doc.title}\n{doc.text}"
-    return [
-        features.surface_form(text, term) or term
+    surfaces = [
+        features.surface_form(text, term)
         for term in chosen
         if contributions[term] >= MIN_TERM_SHARE * top
     ]
+    return [surface for surface in surfaces if surface]
 
 
 def count_similar(

@@ -38,6 +38,8 @@ _MAGIC = b"T" + bytes([VERSION])
 _WORD = re.compile(r"[^\W_](?:[^\W_]|[.'’](?=[^\W_]))*")
 _ACRONYM_PLURAL = re.compile(r"[A-Z][A-Z0-9]+s")
 _US = frozenset({"US", "U.S", "U.S."})
+# A bigram whose words sit on either side of one of these is not a phrase of the text.
+_CLAUSE_BREAK = re.compile(r"[,;:!?()\[\]\"“”]")
 # Function words only (scikit-learn's list also drops content words such as
 # "interest", "computer", "system", "fire" and "bill").
 _FUNCTION_WORDS = """
@@ -238,5 +240,9 @@ def surface_form(text: str, term: str) -> str | None:
             spans.append((token, match.start(), match.end()))
     for i in range(len(spans) - len(wanted) + 1):
         if all(spans[i + k][0] == w for k, w in enumerate(wanted)):
-            return " ".join(text[spans[i][1] : spans[i + len(wanted) - 1][2]].split())
+            surface = " ".join(
+                text[spans[i][1] : spans[i + len(wanted) - 1][2]].split()
+            )
+            if not _CLAUSE_BREAK.search(surface):
+                return surface
     return None

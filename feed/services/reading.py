@@ -29,6 +29,8 @@ CHIP_PROBABILITY = 0.5
 # With a topic filter, only articles at least this likely to be about it.
 FILTER_PROBABILITY = 0.3
 WIDENING_HOURS = (7 * 24, 30 * 24, None)
+# A topic contributing at least this much to a score is named in the why line.
+WHY_TOPIC = 0.25
 # A digest includes articles that arrived since the last one, if not much older.
 SINCE_SLACK = timedelta(days=2)
 FIRST_WORD = re.compile(r"[^\W_]+")
@@ -279,10 +281,7 @@ def _items(user, page, c, scored, followed) -> list[FeedItem]:
         doc = features.Document(
             article.title, plain_text(article.summary, max_chars=1000)
         )
-        terms = []
-        if topics and scored.topic[p].max(initial=0) > 0:
-            strongest = topics[int(np.argmax(scored.topic[p]))]
-            terms = explain.matched_terms(doc, classifiers[strongest.pk])
+        terms = _matched_terms(doc, scored.topic[p], topics, classifiers)
         liked_similar = (
             explain.count_similar(liked, features.decode_rows([article.vector]))
             if liked is not None
@@ -305,3 +304,22 @@ def _items(user, page, c, scored, followed) -> list[FeedItem]:
             )
         )
     return items
+
+
+def _matched_terms(doc, contributions, topics, classifiers, *, k: int = 3) -> list[str]:
+    """The article's words behind its two strongest followed topics, alternating
+    between them (the why line names both topics), at most k."""
+    strongest = [
+        topics[j]
+        for j in np.argsort(-contributions)[:2]
+        if contributions[j] >= WHY_TOPIC
+    ]
+    lists = [explain.matched_terms(doc, classifiers[t.pk], k=k) for t in strongest]
+    chosen: list[str] = []
+    for rank in range(k):
+        for terms in lists:
+            if rank < len(terms) and terms[rank].casefold() not in map(
+                str.casefold, chosen
+            ):
+                chosen.append(terms[rank])
+    return chosen[:k]
