@@ -45,7 +45,7 @@ def main() -> None:
     from feed.models import Article, Source, Story  # noqa: PLC0415
     from feed.services import ingestion, scoring, topics  # noqa: PLC0415
 
-    _ensure_database(connection.settings_dict)
+    ensure_database(connection.settings_dict)
     call_command("migrate", verbosity=0)
     topics.load_default_topics(TOPICS)
     files = sorted(args.corpus.glob("*.xml"))
@@ -94,7 +94,7 @@ def main() -> None:
     print(f"ratio pipeline / feedparser = {pipe / base:.2f} (target >= 0.5)")
 
 
-def _ensure_database(settings_dict: dict) -> None:
+def ensure_database(settings_dict: dict) -> None:
     """Create the benchmark database on first use (PostgreSQL)."""
     if "postgresql" not in settings_dict["ENGINE"]:
         return

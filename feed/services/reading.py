@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
@@ -31,6 +32,7 @@ FILTER_PROBABILITY = 0.3
 WIDENING_HOURS = (7 * 24, 30 * 24, None)
 # A topic contributing at least this much to a score is named in the why line.
 WHY_TOPIC = 0.25
+WHY_CACHE_SECONDS = 7 * 24 * 3600
 # A digest includes articles that arrived since the last one, if not much older.
 SINCE_SLACK = timedelta(days=2)
 FIRST_WORD = re.compile(r"[^\W_]+")
@@ -173,6 +175,14 @@ def rank_feed_for(
     candidates = candidate_queryset(user, as_of=as_of)
     if topic is not None:
         candidates = candidates.about(topic, at_least=FILTER_PROBABILITY)
+    unfiltered = candidates
+    if topic is None and followed:
+        # Articles none of the reader's topics touches (p < 0.05 for all) would rank
+        # below the rest anyway; leaving them in the database keeps the window
+        # small. They come back only when nothing else would show.
+        candidates = candidates.filter(
+            topic_scores__has_any_keys=[t.score_key for t, _ in followed]
+        )
     if hide_read:
         read = ReadMark.objects.filter(user=user).values("article_id")
         candidates = candidates.exclude(pk__in=read)
@@ -196,6 +206,12 @@ def rank_feed_for(
             : settings.FEED_MAX_CANDIDATES
         ]
     )
+    if not rows and candidates is not unfiltered and offset == 0:
+        rows = list(
+            unfiltered.order_by("-published_at", "-id").values_list(*columns)[
+                : settings.FEED_MAX_CANDIDATES
+            ]
+        )
     if since is None:
         rows = _window(rows, as_of=as_of)
     muted = muted_ids(user, [r[0] for r in rows])
@@ -265,7 +281,9 @@ def _items(user, page, c, scored, followed) -> list[FeedItem]:
         for t in Topic.objects.visible_to(user).only("slug", "name")
     }
     topics = [t for t, _ in followed]
-    classifiers = scoring.topic_classifiers(topics) if topics else {}
+    terms_by_article = _matched_terms(
+        [articles[i] for i in ids], scored.topic[page], topics
+    )
     liked = personalisation.liked_matrix(user) if scored.personal.any() else None
     items = []
     for p in page:
@@ -278,10 +296,6 @@ def _items(user, page, c, scored, followed) -> list[FeedItem]:
             ),
             key=lambda chip: -chip.probability,
         )
-        doc = features.Document(
-            article.title, plain_text(article.summary, max_chars=1000)
-        )
-        terms = _matched_terms(doc, scored.topic[p], topics, classifiers)
         liked_similar = (
             explain.count_similar(liked, features.decode_rows([article.vector]))
             if liked is not None
@@ -295,7 +309,7 @@ def _items(user, page, c, scored, followed) -> list[FeedItem]:
                     scored,
                     p,
                     topic_names=[t.name for t in topics],
-                    matched_terms=terms,
+                    matched_terms=terms_by_article[article.pk],
                     liked_similar=liked_similar,
                 ),
                 topics=tuple(chips),
@@ -306,20 +320,41 @@ def _items(user, page, c, scored, followed) -> list[FeedItem]:
     return items
 
 
-def _matched_terms(doc, contributions, topics, classifiers, *, k: int = 3) -> list[str]:
-    """The article's words behind its two strongest followed topics, alternating
-    between them (the why line names both topics), at most k."""
-    strongest = [
-        topics[j]
-        for j in np.argsort(-contributions)[:2]
-        if contributions[j] >= WHY_TOPIC
-    ]
-    lists = [explain.matched_terms(doc, classifiers[t.pk], k=k) for t in strongest]
-    chosen: list[str] = []
-    for rank in range(k):
-        for terms in lists:
-            if rank < len(terms) and terms[rank].casefold() not in map(
-                str.casefold, chosen
-            ):
-                chosen.append(terms[rank])
-    return chosen[:k]
+def _matched_terms(
+    articles, contributions, topics, *, k: int = 3
+) -> dict[int, list[str]]:
+    """For each article, its words behind its two strongest followed topics,
+    alternating between them (the why line names both topics), at most k.
+
+    A topic model's words for an article do not change until the model is refitted,
+    so they are cached per article, topic and model version."""
+    classifiers = scoring.topic_classifiers(topics) if topics else {}
+    wanted: dict[str, tuple[object, Topic]] = {}
+    plan: dict[int, list[str]] = {}
+    for article, row in zip(articles, contributions, strict=True):
+        strongest = [topics[j] for j in np.argsort(-row)[:2] if row[j] >= WHY_TOPIC]
+        plan[article.pk] = []
+        for topic in strongest:
+            key = f"why:{article.pk}:{topic.pk}:{scoring.model_version(topic.pk)}"
+            plan[article.pk].append(key)
+            wanted[key] = (article, topic)
+    found = cache.get_many(list(wanted))
+    missing = {key: value for key, value in wanted.items() if key not in found}
+    if missing:
+        for key, (article, topic) in missing.items():
+            doc = features.Document(
+                article.title, plain_text(article.summary, max_chars=1000)
+            )
+            found[key] = explain.matched_terms(doc, classifiers[topic.pk], k=k)
+        cache.set_many({key: found[key] for key in missing}, timeout=WHY_CACHE_SECONDS)
+    result: dict[int, list[str]] = {}
+    for article_id, keys in plan.items():
+        chosen: list[str] = []
+        lists = [found[key] for key in keys]
+        for rank in range(k):
+            for terms in lists:
+                seen = {c.casefold() for c in chosen}
+                if rank < len(terms) and terms[rank].casefold() not in seen:
+                    chosen.append(terms[rank])
+        result[article_id] = chosen[:k]
+    return result

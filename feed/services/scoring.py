@@ -73,6 +73,12 @@ def topic_classifiers(topics: Sequence[Topic]) -> dict[int, TopicClassifier]:
     return result
 
 
+def model_version(topic_id: int) -> str:
+    """Which fitted model of a topic this process uses ("seed" before any fit)."""
+    trained_at = _classifiers.get(topic_id, (None,))[0]
+    return f"{trained_at.timestamp():.0f}" if trained_at else "seed"
+
+
 def topic_scores_for(X: sp.csr_matrix) -> list[dict[str, float]]:
     """For each row, {Topic.score_key: probability} for the topics at or above the
     floor."""

