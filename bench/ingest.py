@@ -3,7 +3,8 @@
     .venv/bin/python bench/ingest.py [--rounds 3] [--corpus ../shared/corpus/feeds]
 
 Baseline: `feedparser.parse(bytes)` on every corpus feed. Pipeline: what a worker
-does per feed (parse + clean + store in PostgreSQL + score topic probabilities),
+does per feed (parse + clean + features + topic probabilities + story clustering +
+store in PostgreSQL, the scoring being part of the store),
 with topic models already fitted as in a running deployment. Both run in this
 process, alternating, on the same files; the database is emptied before each
 pipeline round. Prints items/s for each and the ratio (target >= 0.5).
@@ -61,8 +62,8 @@ def main() -> None:
         items = 0
         for path, data in blobs:
             source = ingestion.source_for_file(path)
+            # Storing includes scoring: features, topic probabilities and stories.
             outcome = ingestion.ingest_bytes(source, data, url=source.url, now=now)
-            scoring.score_articles(list(outcome.new_ids))
             items += len(outcome.new_ids) + outcome.duplicates
         return items
 
