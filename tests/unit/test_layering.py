@@ -15,6 +15,7 @@ def test_ingest_and_ranking_import_no_django():
         "        importlib.import_module(package.__name__ + '.' + module.name)\n"
         "print(sorted(m for m in sys.modules if m.startswith('feed.')))\n"
         "assert 'django' not in sys.modules, 'django was imported'\n"
+        "assert 'celery' not in sys.modules, 'celery was imported'\n"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], cwd=BASE_DIR, capture_output=True, text=True
