@@ -101,16 +101,36 @@ def main() -> None:
         blobs = [features.encode_row(X[i]) for i in window]
         liked = rng.choice(X.shape[0], 500, replace=False)
         signals = ["like" if k % 3 == 0 else "dislike" for k in range(500)]
-        personal = PersonalModel().fit(X[liked], signals, X[window[:200]])
-        probabilities = np.column_stack(
-            [models[k].predict_proba(X[window]) for k in range(3)]
-        )
+        every_topic = np.column_stack([m.predict_proba(X) for m in models])
+
+        def topic_scores(rows):
+            # As stored per article: {topic key: p} for p >= 0.05.
+            return [
+                {f"t{k}": float(p) for k, p in enumerate(every_topic[i]) if p >= 0.05}
+                for i in rows
+            ]
+
+        window_topics = topic_scores(window)
+        liked_topics = topic_scores(liked)
+        background_topics = window_topics[:200]
+
+        def fit_personal(n_events: int) -> PersonalModel:
+            return PersonalModel().fit(
+                X[liked[:n_events]],
+                signals[:n_events],
+                X[window[:200]],
+                topic_scores=liked_topics[:n_events],
+                background_topic_scores=background_topics,
+            )
+
+        personal = fit_personal(500)
+        probabilities = every_topic[window][:, :3]
         n_sources = 40
         candidates = blend.Candidates(
             ids=np.arange(args.window),
             topic_probs=probabilities,
             follow_weights=np.array([1.0, 0.5, 2.0]),
-            personal=personal.decision_function(X[window]),
+            personal=personal.decision_function(X[window], window_topics),
             age_hours=rng.uniform(0, 72, args.window),
             source_ids=rng.zipf(1.5, args.window) % n_sources,
             story_ids=rng.integers(0, args.window * 3 // 4, args.window),
@@ -123,7 +143,7 @@ def main() -> None:
         decode = timed(lambda: features.decode_rows(blobs), args.repeat)
         rows = features.decode_rows(blobs)
         personal_scoring = timed(
-            lambda: personal.decision_function(rows), args.repeat * 4
+            lambda: personal.decision_function(rows, window_topics), args.repeat * 4
         )
         print(f"\nranking a {args.window}-article window for one reader")
         for label, seconds in (
@@ -134,18 +154,13 @@ def main() -> None:
         ):
             print(f"  {label:<46}: {seconds * 1e3:6.1f} ms")
 
-        refit = timed(
-            lambda: PersonalModel().fit(X[liked], signals, X[window[:200]]), 3
-        )
-        refit_small = timed(
-            lambda: PersonalModel().fit(X[liked[:30]], signals[:30], X[window[:200]]),
-            args.repeat,
-        )
+        refit = timed(lambda: fit_personal(500), 3)
+        refit_small = timed(lambda: fit_personal(30), args.repeat)
         print("\npersonal model refit on every feedback event")
         print(f"  500 events (the cap): {refit * 1e3:6.0f} ms")
         print(f"  30 events           : {refit_small * 1e3:6.0f} ms")
 
-        big = PersonalModel().fit(X[liked], signals, X[window[:200]])
+        big = personal
         size = len(big.to_bytes())
         topic_sizes = [len(m.to_bytes()) for m in models]
         vector_bytes = statistics.mean(len(b) for b in blobs)

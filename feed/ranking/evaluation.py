@@ -35,6 +35,10 @@ from feed.ranking.topics import TopicClassifier, TopicSpec
 
 CORPUS_FILES = ("articles.jsonl", "articles_datasets.jsonl")
 LABELS_FILE = "labels-dev.jsonl"
+# Topic probabilities below this are not stored with an article (as in
+# feed.services.scoring), and an article touches a topic when it has one.
+STORED_PROBABILITY = 0.05
+BACKGROUND_SAMPLE = 200
 EVALUATION_WEIGHTS = blend.BlendWeights(recency=0.0, source_prior=0.0, per_source_cap=0)
 FEEDBACK_ROUNDS = 3
 ITEMS_RATED_PER_ROUND = 10
@@ -224,12 +228,16 @@ def simulate_feedback(
     rounds: int = FEEDBACK_ROUNDS,
     per_round: int = ITEMS_RATED_PER_ROUND,
     background: sp.csr_matrix | None = None,
+    topic_scores: Sequence[dict[str, float]] | None = None,
+    background_topic_scores: Sequence[dict[str, float]] | None = None,
     swap_halves: bool = False,
 ) -> list[float]:
     """target-nDCG@10 on the never-rated half, before feedback and after each round
     in which the reader rates the first `per_round` unrated items of the rated half
     the feed shows (like if on target, dislike otherwise). `swap_halves` rates the
-    other half instead (a check of how much the figures depend on the split)."""
+    other half instead (a check of how much the figures depend on the split).
+    `topic_scores`: each row's probabilities for every topic model there is, as a
+    deployment stores them per article (the personal model learns from them)."""
     probabilities = classifier.predict_proba(X)
     target = target_grades(labels, reader.likes)
     rateable = rated_half([label["id"] for label in labels]) ^ swap_halves
@@ -249,9 +257,17 @@ def simulate_feedback(
         signals.extend("like" if target[p] >= 1 else "dislike" for p in shown)
         newest_first = rated[::-1]
         model = PersonalModel().fit(
-            X[newest_first], signals[::-1], background=background
+            X[newest_first],
+            signals[::-1],
+            background=background,
+            topic_scores=(
+                None
+                if topic_scores is None
+                else [topic_scores[p] for p in newest_first]
+            ),
+            background_topic_scores=background_topic_scores,
         )
-        personal = model.decision_function(X)
+        personal = model.decision_function(X, topic_scores)
     return curve
 
 
@@ -316,12 +332,33 @@ def evaluate(
 
     start = time.perf_counter()
     unlabelled = np.setdiff1d(np.arange(len(articles)), rows)
-    sample = np.random.default_rng(0).choice(
-        unlabelled, min(200, len(unlabelled)), replace=False
-    )
-    background = X[sample] if len(sample) else None
+
+    def all_topic_scores(rows: np.ndarray) -> list[dict[str, float]]:
+        """Each row's probabilities for every topic model, as stored per article
+        (only p >= STORED_PROBABILITY, like a deployment)."""
+        columns = {
+            slug: classifier.predict_proba(X[rows])
+            for slug, classifier in classifiers.items()
+        }
+        return [
+            {
+                slug: float(p[k])
+                for slug, p in columns.items()
+                if p[k] >= STORED_PROBABILITY
+            }
+            for k in range(len(rows))
+        ]
+
+    labelled_topics = all_topic_scores(rows)
     for swap in (False, True):
         for reader in readers:
+            # The personal model's background: unrated articles the reader's feed
+            # would hold (about the followed topic), as the service samples them.
+            about = classifiers[reader.follows].predict_proba(X[unlabelled])
+            pool = unlabelled[about >= STORED_PROBABILITY]
+            sample = np.random.default_rng(0).choice(
+                pool, min(BACKGROUND_SAMPLE, len(pool)), replace=False
+            )
             name = reader.name + (" (halves swapped)" if swap else "")
             say(f"feedback simulation: {name}")
             report.feedback[name] = simulate_feedback(
@@ -329,7 +366,9 @@ def evaluate(
                 classifiers[reader.follows],
                 X_labelled,
                 labels,
-                background=background,
+                background=X[sample] if len(sample) else None,
+                topic_scores=labelled_topics,
+                background_topic_scores=all_topic_scores(sample),
                 swap_halves=swap,
             )
     report.seconds["feedback simulation"] = time.perf_counter() - start

@@ -20,6 +20,9 @@ from feed.ranking.blend import Scored
 # A term is named only if it carries at least this share of the top term's weight.
 MIN_TERM_SHARE = 0.2
 PERSONAL_SHOWN = 0.1
+# A topic the personal model rewards by at least this much is named ("you like
+# Chips + Trade policy stories").
+LIKED_TOPIC_SHOWN = 0.15
 
 
 def matched_terms(
@@ -56,6 +59,19 @@ def count_similar(
     return int(np.count_nonzero(similarity >= threshold))
 
 
+def liked_topics(
+    contributions: dict[str, float], names: dict[str, str], *, k: int = 2
+) -> list[str]:
+    """Names of the topics that lift an article in the reader's personal model
+    (PersonalModel.topic_contributions), largest first, at most k."""
+    ranked = sorted(contributions.items(), key=lambda item: -item[1])
+    return [
+        names[key]
+        for key, value in ranked
+        if value >= LIKED_TOPIC_SHOWN and key in names
+    ][:k]
+
+
 def why(
     scored: Scored,
     position: int,
@@ -63,6 +79,7 @@ def why(
     topic_names: Sequence[str],
     matched_terms: Sequence[str] = (),
     liked_similar: int = 0,
+    liked_topics: Sequence[str] = (),
     topic_threshold: float = 0.25,
 ) -> str:
     """The reason line for candidate `position` of a blend.rank result."""
@@ -81,6 +98,8 @@ def why(
         if liked_similar > 0:
             noun = "story" if liked_similar == 1 else "stories"
             parts.append(f"you liked {liked_similar} similar {noun}")
+        elif liked_topics:
+            parts.append(f"you like {' + '.join(liked_topics)} stories")
         else:
             parts.append("close to what you liked")
     if not parts:

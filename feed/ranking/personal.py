@@ -7,12 +7,20 @@ standardised against a sample of recent articles: 0 means "like a typical recent
 article", +1 two standard deviations more like what the reader liked, -1 as much
 more like what they disliked. That keeps the blend weight meaningful whatever the
 number of events. Only the largest weights are kept (float16), which bounds the
-stored size. Django-free.
+stored size.
+
+Besides the words, the model sees each article's topic probabilities (as stored per
+article, keyed by topic) and their pairwise products. A reader who follows AI but
+likes only the AI stories that are also about chips has a preference the words of
+thirty rated stories describe poorly and those two probabilities describe well: the
+product "AI x Chips" carries it to articles that share no word with the rated ones.
+Django-free.
 """
 
 import io
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from itertools import combinations
 
 import numpy as np
 import scipy.sparse as sp
@@ -30,11 +38,21 @@ SIGNAL_WEIGHTS = {
     "dislike": (0, 1.0),
     "hide": (0, 0.7),
 }
-# Background articles stand in for the negatives, at this weight, while a reader
-# has only given positive feedback. Only-negative feedback fits no model: a reader
-# who follows AI and dislikes ten AI stories has not said "no AI" (and disliked
-# articles leave the feed anyway).
+# Background articles (a sample of what the reader's feed would show them: recent
+# articles about the topics they follow, not yet rated) stand in, at this weight,
+# for the side the feedback lacks: negatives while a reader has only liked things,
+# positives while they have only disliked things ("less like these than the rest of
+# my feed" is a preference too: the first round of ten dislikes already moves the
+# feed).
 BACKGROUND_WEIGHT = 0.2
+# Topic probabilities are multiplied by this before fitting, so that the regulariser
+# treats one topic column about like a strong word of an L2-normalised text vector.
+TOPIC_SCALE = 0.5
+# Topics beyond this many (the most frequent in the training rows) are left out, so
+# the pairwise products stay few (at most 24 + 276 columns).
+MAX_TOPICS = 24
+
+TopicScores = Mapping[str, float]
 
 
 class PersonalModel(BaseEstimator):
@@ -57,13 +75,21 @@ class PersonalModel(BaseEstimator):
         X: sp.csr_matrix,
         signals: Sequence[str],
         background: sp.csr_matrix | None = None,
+        *,
+        topic_scores: Sequence[TopicScores] | None = None,
+        background_topic_scores: Sequence[TopicScores] | None = None,
     ) -> "PersonalModel":
         """Fit on feedback rows X (one per event, newest first) and their signals.
-        `background`: a sample of recent articles the reader has not rated (a few
-        hundred), used to standardise the score and as weak negatives while all
-        feedback is positive."""
+        `background`: a sample of the reader's candidates they have not rated (a
+        few hundred), used to standardise the score and as the weak opposite while
+        all feedback is one-sided. `topic_scores` / `background_topic_scores`: each
+        row's topic probabilities ({topic key: p}); without them the model uses
+        words alone."""
         X = sp.csr_matrix(X, dtype=np.float32)[: self.max_events]
         signals = list(signals)[: self.max_events]
+        n_background = 0 if background is None else background.shape[0]
+        event_topics = _rows(topic_scores, X.shape[0])
+        background_topics = _rows(background_topic_scores, n_background)
         unknown = set(signals) - SIGNAL_WEIGHTS.keys()
         if unknown:
             raise ValueError(f"Unknown feedback signals: {sorted(unknown)}")
@@ -72,17 +98,21 @@ class PersonalModel(BaseEstimator):
         has_background = background is not None and background.shape[0] > 0
         self.n_feedback_ = len(signals)
         self.coef_ = np.zeros(features.N_FEATURES, dtype=np.float32)
+        self.topic_keys_: list[str] = []
+        self.topic_coef_ = np.zeros(0, dtype=np.float32)
         self.intercept_ = 0.0
         self.center_, self.scale_ = 0.0, 1.0
         if len(signals) == 0:
             return self
-        rows = X
+        rows, row_topics = X, event_topics
         if len(set(labels)) < 2:
-            if not has_background or labels[0] == 0:
+            if not has_background:
                 return self
             rows = sp.vstack([X, background]).tocsr()
-            labels = np.r_[labels, np.zeros(background.shape[0], dtype=int)]
+            row_topics = event_topics + background_topics
+            labels = np.r_[labels, np.full(background.shape[0], 1 - labels[0])]
             weights = np.r_[weights, np.full(background.shape[0], BACKGROUND_WEIGHT)]
+        self.topic_keys_ = _frequent_keys(row_topics)
         # Fit on the columns these rows use (a few tens of thousands of 2**18):
         # the same model, several times faster.
         used = np.unique(rows.indices)
@@ -90,30 +120,77 @@ class PersonalModel(BaseEstimator):
             (rows.data, np.searchsorted(used, rows.indices), rows.indptr),
             shape=(rows.shape[0], len(used)),
         )
+        compact = sp.hstack(
+            [compact, sp.csr_matrix(self._topic_matrix(row_topics))], format="csr"
+        )
         model = LogisticRegression(C=self.C, class_weight="balanced", max_iter=500)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
             model.fit(compact, labels, sample_weight=weights)
         coef = model.coef_.ravel().astype(np.float32)
-        keep = np.argsort(-np.abs(coef), kind="stable")[: self.max_terms]
-        self.coef_[used[keep]] = coef[keep].astype(np.float16).astype(np.float32)
+        word_coef, self.topic_coef_ = coef[: len(used)], coef[len(used) :]
+        keep = np.argsort(-np.abs(word_coef), kind="stable")[: self.max_terms]
+        self.coef_[used[keep]] = word_coef[keep].astype(np.float16).astype(np.float32)
         self.intercept_ = float(model.intercept_[0])
-        reference = background if has_background else X
-        raw = self._raw(reference)
+        if has_background:
+            raw = self._raw(background, background_topics)
+        else:
+            raw = self._raw(X, event_topics)
         spread = float(raw.std())
         self.center_ = float(np.median(raw))
         self.scale_ = 2.0 * spread if spread > 1e-9 else 1.0
         return self
 
-    def _raw(self, X: sp.csr_matrix) -> np.ndarray:
-        return np.asarray(X @ self.coef_, dtype=np.float64).ravel() + self.intercept_
+    def _topic_matrix(self, topic_scores: Sequence[TopicScores]) -> np.ndarray:
+        """Per row: the probability of each of topic_keys_, then the products of
+        every pair of them."""
+        keys = self.topic_keys_
+        probabilities = np.array(
+            [[scores.get(key, 0.0) for key in keys] for scores in topic_scores],
+            dtype=np.float32,
+        ).reshape(len(topic_scores), len(keys))
+        pairs = list(combinations(range(len(keys)), 2))
+        products = (
+            np.stack(
+                [probabilities[:, i] * probabilities[:, j] for i, j in pairs], axis=1
+            )
+            if pairs
+            else np.zeros((len(topic_scores), 0), dtype=np.float32)
+        )
+        return TOPIC_SCALE * np.hstack([probabilities, products])
 
-    def decision_function(self, X: sp.csr_matrix) -> np.ndarray:
+    def _topic_names(self) -> list[tuple[str, ...]]:
+        keys = self.topic_keys_
+        return [(k,) for k in keys] + list(combinations(keys, 2))
+
+    def _raw(self, X: sp.csr_matrix, topic_scores: Sequence[TopicScores]) -> np.ndarray:
+        raw = np.asarray(X @ self.coef_, dtype=np.float64).ravel() + self.intercept_
+        if self.topic_keys_:
+            raw += self._topic_matrix(topic_scores) @ self.topic_coef_
+        return raw
+
+    def decision_function(
+        self, X: sp.csr_matrix, topic_scores: Sequence[TopicScores] | None = None
+    ) -> np.ndarray:
         """Standardised score: 0 is a typical recent article, positive is more like
-        what the reader liked (about +1 at two standard deviations)."""
-        if not self.n_feedback_ or not self.coef_.any():
+        what the reader liked (about +1 at two standard deviations).
+        `topic_scores`: the rows' topic probabilities, as given to fit."""
+        if not self.n_feedback_ or not (self.coef_.any() or self.topic_coef_.any()):
             return np.zeros(X.shape[0])
-        return (self._raw(X) - self.center_) / self.scale_
+        raw = self._raw(X, _rows(topic_scores, X.shape[0]))
+        return (raw - self.center_) / self.scale_
+
+    def topic_contributions(self, topic_scores: TopicScores) -> dict[str, float]:
+        """How much each topic (through its own column and its share of the pair
+        products) adds to one article's standardised score, by topic key."""
+        if not self.topic_keys_:
+            return {}
+        values = self._topic_matrix([topic_scores])[0] * self.topic_coef_
+        shares: dict[str, float] = dict.fromkeys(self.topic_keys_, 0.0)
+        for names, value in zip(self._topic_names(), values, strict=True):
+            for key in names:
+                shares[key] += float(value) / len(names) / self.scale_
+        return shares
 
     def term_weights(self, indices: np.ndarray) -> np.ndarray:
         """Weight of feature columns in the standardised score (to explain it)."""
@@ -128,6 +205,8 @@ class PersonalModel(BaseEstimator):
             values=self.coef_[keep].astype(np.float16),
             scalars=np.array([self.intercept_, self.center_, self.scale_]),
             n_feedback=np.array([self.n_feedback_]),
+            topic_keys=np.array(self.topic_keys_, dtype=np.str_),
+            topic_coef=self.topic_coef_.astype(np.float32),
         )
         return buffer.getvalue()
 
@@ -141,4 +220,25 @@ class PersonalModel(BaseEstimator):
             float(v) for v in data["scalars"]
         )
         model.n_feedback_ = int(data["n_feedback"][0])
+        model.topic_keys_ = [str(k) for k in data["topic_keys"]]
+        model.topic_coef_ = data["topic_coef"].astype(np.float32)
         return model
+
+
+def _rows(topic_scores: Sequence[TopicScores] | None, n: int) -> list[TopicScores]:
+    if topic_scores is None:
+        return [{}] * n
+    rows = [scores or {} for scores in topic_scores]
+    if len(rows) < n:
+        raise ValueError(f"{len(rows)} topic score rows for {n} feature rows")
+    return rows[:n]
+
+
+def _frequent_keys(topic_scores: Sequence[TopicScores]) -> list[str]:
+    """The topics the rows mention, most often first, at most MAX_TOPICS, sorted."""
+    counts: dict[str, int] = {}
+    for scores in topic_scores:
+        for key in scores:
+            counts[key] = counts.get(key, 0) + 1
+    frequent = sorted(counts, key=lambda key: (-counts[key], key))[:MAX_TOPICS]
+    return sorted(frequent)

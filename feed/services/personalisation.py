@@ -3,13 +3,14 @@
 import scipy.sparse as sp
 from django.db import transaction
 
-from feed.models import Article, Feedback, PersonalModel
+from feed.models import Article, Feedback, PersonalModel, Topic
 from feed.ranking import features
 from feed.ranking.personal import PersonalModel as Model
 
 # The personal model learns from this many of the reader's most recent signals.
 HISTORY = 500
-# Background articles used as weak negatives while a reader has only liked things.
+# Unrated candidates that standardise the personal score, and the weak opposite
+# while a reader's feedback is all one way (feed.ranking.personal).
 BACKGROUND = 200
 SIMILAR_COSINE = 0.3
 
@@ -48,25 +49,49 @@ def refit_personal_model(user) -> PersonalModel | None:
     events = list(
         Feedback.objects.filter(user=user)
         .order_by("-created_at")
-        .values_list("signal", "article__vector")[:HISTORY]
+        .values_list("signal", "article__vector", "article__topic_scores")[:HISTORY]
     )
     if not events:
         PersonalModel.objects.filter(user=user).delete()
         return None
-    X = features.decode_rows(v for _, v in events)
-    signals = [s for s, _ in events]
-    seen = Feedback.objects.filter(user=user).values("article_id")
-    background_vectors = (
-        Article.objects.exclude(pk__in=seen)
-        .order_by("-published_at")
-        .values_list("vector", flat=True)[:BACKGROUND]
+    X = features.decode_rows(vector for _, vector, _ in events)
+    background = background_sample(user)
+    model = Model().fit(
+        X,
+        [signal for signal, _, _ in events],
+        background=features.decode_rows(vector for vector, _ in background),
+        topic_scores=[scores or {} for _, _, scores in events],
+        background_topic_scores=[scores or {} for _, scores in background],
     )
-    background = features.decode_rows(background_vectors)
-    model = Model().fit(X, signals, background=background)
     row, _ = PersonalModel.objects.update_or_create(
         user=user, defaults={"state": model.to_bytes(), "n_updates": len(events)}
     )
     return row
+
+
+def background_sample(user) -> list[tuple[bytes, dict]]:
+    """(vector, topic scores) of the newest articles the reader's feed would show
+    them and they have not rated: about a topic they follow when there are enough
+    of those, else any recent ones."""
+    unrated = Article.objects.visible_to(user).exclude(
+        pk__in=Feedback.objects.filter(user=user).values("article_id")
+    )
+    keys = [
+        topic.score_key for topic in Topic.objects.filter(follows__user=user).only("id")
+    ]
+    columns = ("vector", "topic_scores")
+    rows = []
+    if keys:
+        rows = list(
+            unrated.filter(topic_scores__has_any_keys=keys)
+            .order_by("-published_at")
+            .values_list(*columns)[:BACKGROUND]
+        )
+    if len(rows) < BACKGROUND // 4:
+        rows = list(
+            unrated.order_by("-published_at").values_list(*columns)[:BACKGROUND]
+        )
+    return rows
 
 
 def model_for(user) -> Model | None:

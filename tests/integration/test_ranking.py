@@ -8,6 +8,7 @@ from django.test import Client
 from django.utils import timezone
 
 from feed.models import Follow
+from feed.ranking import evaluation
 from feed.services import personalisation, reading, scoring
 from tests import factories
 from tests.corpus import labelled_articles, recent_dates
@@ -105,22 +106,31 @@ def test_liking_only_ai_hardware_brings_it_to_the_top_within_a_few_rounds(
     by_guid = {a.id: a for a in sample}
     reader = factories.make_user()
     Follow.objects.create(user=reader, topic=core_topics["ai"])
-    rated: set[int] = set()
+    # As in evaluate_ranker: the reader rates only articles of a fixed half, and the
+    # other half, never rated, shows whether the feed learned the preference
+    # (rating the targets themselves would use them up).
+    rateable = {a.id for a in sample if evaluation.rated_half([a.id])[0]}
 
-    def unrated_top(k: int) -> list:
-        items = reading.rank_feed_for(reader, limit=100).items
-        return [i.article for i in items if i.article.pk not in rated][:k]
+    def top_of_half(k: int, *, rated_half: bool, exclude=frozenset()) -> list:
+        items = reading.rank_feed_for(reader, limit=300).items
+        return [
+            i.article
+            for i in items
+            if (i.article.guid in rateable) == rated_half
+            and i.article.pk not in exclude
+        ][:k]
 
     def targets_in(articles) -> int:
         return sum(is_target(by_guid[a.guid]) for a in articles)
 
-    before = targets_in(unrated_top(10))
+    before = targets_in(top_of_half(10, rated_half=False))
+    rated: set[int] = set()
     for _round in range(3):
-        for article in unrated_top(10):
+        for article in top_of_half(10, rated_half=True, exclude=rated):
             signal = "like" if is_target(by_guid[article.guid]) else "dislike"
             personalisation.record_feedback(reader, article, signal)
             rated.add(article.pk)
-    after = targets_in(unrated_top(10))
+    after = targets_in(top_of_half(10, rated_half=False))
     assert after >= 7, (before, after)
     assert after > before
     liked = next(

@@ -41,6 +41,24 @@ def test_falls_back_to_recent_or_sources():
     assert explain.why(scored([0.0]), 0, topic_names=["AI"]) == "from your sources"
 
 
+def test_personal_lift_from_liked_topics():
+    line = explain.why(
+        scored([0.8], personal=0.5),
+        0,
+        topic_names=["AI"],
+        liked_topics=["Chips", "Trade policy"],
+    )
+    assert line == "AI · you like Chips + Trade policy stories"
+
+
+def test_liked_topics_are_those_the_personal_model_rewards_most():
+    names = {"t1": "AI", "t2": "Chips", "t3": "Trade policy"}
+    contributions = {"t1": 0.2, "t2": 0.9, "t3": -0.4, "t9": 2.0}
+    # t9 is a topic the reader cannot see (someone else's): never named.
+    assert explain.liked_topics(contributions, names) == ["Chips", "AI"]
+    assert explain.liked_topics({"t1": 0.1, "t3": -1.0}, names) == []
+
+
 def test_personal_lift_without_a_count():
     line = explain.why(scored([0.0], personal=0.5), 0, topic_names=["AI"])
     assert line == "close to what you liked"

@@ -43,11 +43,78 @@ def test_only_likes_use_the_background_as_negatives():
     assert scores[:5].min() > scores[5:].max()
 
 
-def test_only_dislikes_fit_no_model():
+def test_only_dislikes_push_their_kind_below_the_rest_of_the_feed():
     disliked = features.transform(documents(TRADE_WORDS, 4, 2))
     background = features.transform(documents((), 50, 3))
     model = PersonalModel().fit(disliked, ["dislike", "hide"] * 2, background)
+    new = features.transform(documents(TRADE_WORDS, 5, 9) + documents((), 5, 10))
+    scores = model.decision_function(new)
+    assert scores[:5].max() < scores[5:].min()
+
+
+def test_only_dislikes_without_a_background_fit_no_model():
+    disliked = features.transform(documents(TRADE_WORDS, 4, 2))
+    model = PersonalModel().fit(disliked, ["dislike"] * 4)
     assert not model.decision_function(disliked).any()
+
+
+def both_or_one(n: int, seed: int) -> list[dict[str, float]]:
+    """Topic scores of n articles: the first half about topics a and b, the second
+    half about a only (probabilities jittered)."""
+    rng = np.random.default_rng(seed)
+    half = n // 2
+    return [
+        {"a": float(rng.uniform(0.7, 1)), "b": float(rng.uniform(0.6, 1))}
+        for _ in range(half)
+    ] + [{"a": float(rng.uniform(0.7, 1))} for _ in range(n - half)]
+
+
+def test_topic_probabilities_carry_a_preference_the_words_do_not_show():
+    # Every text is drawn from the same general words: only the topic scores tell
+    # the liked kind (about a and b) from the disliked kind (about a alone).
+    rated = features.transform(documents((), 12, 1))
+    signals = ["like"] * 6 + ["dislike"] * 6
+    background = features.transform(documents((), 60, 2))
+    model = PersonalModel().fit(
+        rated,
+        signals,
+        background,
+        topic_scores=both_or_one(12, 3),
+        background_topic_scores=both_or_one(60, 4),
+    )
+    new = features.transform(documents((), 20, 5))
+    new_topics = both_or_one(20, 6)
+    scores = model.decision_function(new, new_topics)
+    assert scores[:10].min() > scores[10:].max()
+    # Without the topic scores the same words say nothing about the preference.
+    words_only = PersonalModel().fit(rated, signals, background)
+    plain = words_only.decision_function(new)
+    assert not plain[:10].min() > plain[10:].max()
+    contributions = model.topic_contributions(new_topics[0])
+    assert contributions["b"] > 0
+    assert contributions["b"] > contributions["a"]
+
+
+def test_topic_weights_survive_the_byte_round_trip():
+    X = features.transform(documents((), 8, 1))
+    topic_scores = both_or_one(8, 2)
+    model = PersonalModel().fit(
+        X, ["like"] * 4 + ["dislike"] * 4, X, topic_scores=topic_scores,
+        background_topic_scores=topic_scores,
+    )  # fmt: skip
+    restored = PersonalModel.from_bytes(model.to_bytes())
+    assert restored.topic_keys_ == ["a", "b"]
+    np.testing.assert_allclose(
+        restored.decision_function(X, topic_scores),
+        model.decision_function(X, topic_scores),
+        rtol=1e-5,
+    )
+
+
+def test_topic_scores_must_cover_every_row():
+    X = features.transform(documents((), 4, 1))
+    with pytest.raises(ValueError, match="3 topic score rows for 4"):
+        PersonalModel().fit(X, ["like"] * 2 + ["dislike"] * 2, topic_scores=[{}] * 3)
 
 
 def test_size_stays_bounded_however_much_feedback():
