@@ -55,20 +55,13 @@ def redis_server() -> Iterator[str]:
 
 
 @pytest.fixture(autouse=True)
-def fresh_rate_limits(redis_server) -> Iterator[None]:
-    """Every test starts with no log-in, sign-up or reset throttles used: they live in
-    the shared Redis (and for minutes), so one test's failed log-ins would otherwise
-    lock another test's account."""
-    clear_rate_limits()
+def fresh_cache(redis_server) -> Iterator[None]:
+    """Every test starts with an empty cache: log-in throttles, cached mutes and why
+    lines live in the shared Redis for minutes to days, and keys carry row ids that
+    a later test's rows may reuse."""
+    cache.clear()
     yield
-    clear_rate_limits()
-
-
-def clear_rate_limits() -> None:
-    client = cache._cache.get_client(None, write=True)
-    keys = list(client.scan_iter(match="*:allauth:rl:*", count=1000))
-    if keys:
-        client.delete(*keys)
+    cache.clear()
 
 
 # --- SMTP ---------------------------------------------------------------------------

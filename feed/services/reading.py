@@ -33,6 +33,7 @@ WIDENING_HOURS = (7 * 24, 30 * 24, None)
 # A topic contributing at least this much to a score is named in the why line.
 WHY_TOPIC = 0.25
 WHY_CACHE_SECONDS = 7 * 24 * 3600
+MUTES_CACHE_SECONDS = 24 * 3600
 # A digest includes articles that arrived since the last one, if not much older.
 SINCE_SLACK = timedelta(days=2)
 FIRST_WORD = re.compile(r"[^\W_]+")
@@ -125,11 +126,25 @@ def candidate_queryset(user, *, as_of: datetime):
     return queryset
 
 
+def mute_phrases(user) -> list[str]:
+    """The reader's muted phrases, cached until one changes (forget_mutes)."""
+    key = f"mutes:{user.pk}"
+    phrases = cache.get(key)
+    if phrases is None:
+        phrases = list(Mute.objects.filter(user=user).values_list("phrase", flat=True))
+        cache.set(key, phrases, timeout=MUTES_CACHE_SECONDS)
+    return phrases
+
+
+def forget_mutes(sender, instance: Mute, **kwargs) -> None:
+    cache.delete(f"mutes:{instance.user_id}")
+
+
 def muted_ids(user, ids: list[int]) -> set[int]:
     """Which of `ids` match one of the reader's muted phrases (feed.ranking.mutes
     semantics). SQL narrows the articles to those containing a phrase's first word;
     the matcher decides on their text."""
-    phrases = list(Mute.objects.filter(user=user).values_list("phrase", flat=True))
+    phrases = mute_phrases(user)
     matcher = mutes.compile_mutes(phrases)
     first_words = {m.group(0) for p in matcher.phrases if (m := FIRST_WORD.search(p))}
     if not first_words or not ids:
@@ -175,14 +190,6 @@ def rank_feed_for(
     candidates = candidate_queryset(user, as_of=as_of)
     if topic is not None:
         candidates = candidates.about(topic, at_least=FILTER_PROBABILITY)
-    unfiltered = candidates
-    if topic is None and followed:
-        # Articles none of the reader's topics touches (p < 0.05 for all) would rank
-        # below the rest anyway; leaving them in the database keeps the window
-        # small. They come back only when nothing else would show.
-        candidates = candidates.filter(
-            topic_scores__has_any_keys=[t.score_key for t, _ in followed]
-        )
     if hide_read:
         read = ReadMark.objects.filter(user=user).values("article_id")
         candidates = candidates.exclude(pk__in=read)
@@ -201,17 +208,25 @@ def rank_feed_for(
     ]
     if personal_model is not None:
         columns.append("vector")
-    rows = list(
-        candidates.order_by("-published_at", "-id").values_list(*columns)[
-            : settings.FEED_MAX_CANDIDATES
-        ]
-    )
-    if not rows and candidates is not unfiltered and offset == 0:
-        rows = list(
-            unfiltered.order_by("-published_at", "-id").values_list(*columns)[
+
+    def newest(queryset) -> list[tuple]:
+        return list(
+            queryset.order_by("-published_at", "-id").values_list(*columns)[
                 : settings.FEED_MAX_CANDIDATES
             ]
         )
+
+    if topic is None and followed:
+        # Articles none of the reader's topics touches (p < 0.05 for all) would rank
+        # below the rest anyway; leaving them in the database keeps the window
+        # small. They come back, below the rest, while the topical ones are fewer
+        # than a full window (a new deployment, a quiet topic).
+        keys = [t.score_key for t, _ in followed]
+        rows = newest(candidates.filter(topic_scores__has_any_keys=keys))
+        if len(rows) < settings.FEED_MIN_CANDIDATES:
+            rows = newest(candidates)
+    else:
+        rows = newest(candidates)
     if since is None:
         rows = _window(rows, as_of=as_of)
     muted = muted_ids(user, [r[0] for r in rows])
@@ -230,7 +245,8 @@ def rank_feed_for(
     personal = np.zeros(len(rows))
     if personal_model is not None:
         personal = personal_model.decision_function(
-            features.decode_rows(r[6] for r in rows)
+            features.decode_rows(r[6] for r in rows),
+            topic_scores=[r[5] or {} for r in rows],
         )
 
     ages = np.array([(as_of - r[1]).total_seconds() / 3600 for r in rows])
@@ -249,7 +265,7 @@ def rank_feed_for(
     next_cursor = (
         encode_cursor(offset + limit, as_of) if offset + limit < len(order) else None
     )
-    items = _items(user, page, c, scored, followed)
+    items = _items(user, page, c, scored, followed, personal_model)
     return FeedPage(
         items=items,
         next_cursor=next_cursor,
@@ -271,7 +287,7 @@ def _window(rows: list[tuple], *, as_of: datetime) -> list[tuple]:
     return rows
 
 
-def _items(user, page, c, scored, followed) -> list[FeedItem]:
+def _items(user, page, c, scored, followed, personal_model) -> list[FeedItem]:
     ids = [int(c.ids[p]) for p in page]
     articles = with_card_signals(
         Article.objects.select_related("source", "story"), user
@@ -296,11 +312,15 @@ def _items(user, page, c, scored, followed) -> list[FeedItem]:
             ),
             key=lambda chip: -chip.probability,
         )
-        liked_similar = (
-            explain.count_similar(liked, features.decode_rows([article.vector]))
-            if liked is not None
-            else 0
-        )
+        liked_similar, liked_topics = 0, []
+        if liked is not None and scored.personal[p] > explain.PERSONAL_SHOWN:
+            liked_similar = explain.count_similar(
+                liked, features.decode_rows([article.vector])
+            )
+            liked_topics = explain.liked_topics(
+                personal_model.topic_contributions(article.topic_scores or {}),
+                {key: name for key, (_, name) in visible.items()},
+            )
         items.append(
             FeedItem(
                 article=article,
@@ -311,6 +331,7 @@ def _items(user, page, c, scored, followed) -> list[FeedItem]:
                     topic_names=[t.name for t in topics],
                     matched_terms=terms_by_article[article.pk],
                     liked_similar=liked_similar,
+                    liked_topics=liked_topics,
                 ),
                 topics=tuple(chips),
                 story_size=article.story.article_count if article.story else 1,
