@@ -1,4 +1,5 @@
-"""The ingest and ranking cores stay free of Django (checked in a fresh interpreter)."""
+"""The ingest and ranking cores, and the topic catalogue, stay free of Django and
+Celery (checked in a fresh interpreter: other tests load Django)."""
 
 import subprocess
 import sys
@@ -9,7 +10,7 @@ BASE_DIR = Path(__file__).resolve().parents[2]
 
 def test_ingest_and_ranking_import_no_django():
     code = (
-        "import pkgutil, importlib, sys, feed.ingest, feed.ranking\n"
+        "import pkgutil, importlib, sys, feed.defaults, feed.ingest, feed.ranking\n"
         "for package in (feed.ingest, feed.ranking):\n"
         "    for module in pkgutil.iter_modules(package.__path__):\n"
         "        importlib.import_module(package.__name__ + '.' + module.name)\n"

@@ -2,8 +2,6 @@
 dev labels, a sparse user-made topic, an ambiguous seed in the wrong context.
 Marked `corpus`; about half a minute."""
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 from threadpoolctl import threadpool_limits
@@ -14,23 +12,23 @@ from feed.ranking.topics import TopicClassifier, TopicSpec
 
 pytestmark = pytest.mark.corpus
 
-CORPUS = evaluation.corpus_dir(Path(__file__).resolve().parents[3])
 TARGETS = {"ai": 0.98, "chips": 0.85, "trade": 0.83}
 
 
 @pytest.fixture(scope="module")
-def background():
-    articles = evaluation.read_articles(CORPUS / f for f in evaluation.CORPUS_FILES)
+def background(corpus_dir):
+    articles = evaluation.read_articles(corpus_dir / f for f in evaluation.CORPUS_FILES)
     X = features.transform([features.Document(a.title, a.text) for a in articles])
     return articles, X
 
 
 @pytest.fixture(scope="module")
-def labelled(background):
+def labelled(background, corpus_dir):
     articles, X = background
     row_of = {a.id: k for k, a in enumerate(articles)}
     labels = sorted(
-        evaluation.read_labels(CORPUS / evaluation.LABELS_FILE), key=lambda x: x["id"]
+        evaluation.read_labels(corpus_dir / evaluation.LABELS_FILE),
+        key=lambda x: x["id"],
     )
     return labels, X[np.array([row_of[x["id"]] for x in labels])]
 
