@@ -11,10 +11,12 @@ pipeline round. Prints items/s for each and the ratio (target >= 0.5).
 """
 
 import argparse
+import functools
 import os
 import statistics
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -29,6 +31,11 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tidings.settings")
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--breakdown",
+        action="store_true",
+        help="time each stage of the pipeline (wall clock, last round)",
+    )
     parser.add_argument(
         "--corpus", type=Path, default=BASE_DIR.parent / "shared" / "corpus" / "feeds"
     )
@@ -75,12 +82,15 @@ def main() -> None:
     pipeline()
     scoring.refresh_topic_models()
 
+    stages = time_stages() if args.breakdown else None
     base_rates, pipe_rates = [], []
     for round_number in range(1, args.rounds + 1):
         started = time.perf_counter()
         items = baseline()
         base_rates.append(items / (time.perf_counter() - started))
         reset()
+        if stages is not None:
+            stages.clear()
         started = time.perf_counter()
         stored_items = pipeline()
         pipe_rates.append(stored_items / (time.perf_counter() - started))
@@ -93,6 +103,42 @@ def main() -> None:
         f"median: feedparser.parse {base:.0f} items/s, full pipeline {pipe:.0f} items/s"
     )
     print(f"ratio pipeline / feedparser = {pipe / base:.2f} (target >= 0.5)")
+    if stages is not None:
+        print("stages of the last pipeline round (s; nested stages count in both):")
+        for name, seconds in stages.most_common():
+            print(f"  {name:<38} {seconds:6.2f}")
+
+
+def time_stages() -> Counter:
+    """Wrap the pipeline's stages with wall-clock timers; returns the totals."""
+    import feedparser  # noqa: PLC0415
+
+    from feed.ranking import features  # noqa: PLC0415
+    from feed.services import ingestion, scoring, stories  # noqa: PLC0415
+
+    totals: Counter = Counter()
+
+    def timed(module, name: str, label: str) -> None:
+        inner = getattr(module, name)
+
+        @functools.wraps(inner)
+        def wrapper(*args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return inner(*args, **kwargs)
+            finally:
+                totals[label] += time.perf_counter() - started
+
+        setattr(module, name, wrapper)
+
+    timed(ingestion, "parse_feed", "parse + clean (parse_feed)")
+    timed(feedparser, "parse", "  of which feedparser.parse")
+    timed(ingestion, "store_entries", "store (everything below)")
+    timed(features, "transform", "  features")
+    timed(scoring, "topic_scores_for", "  topic probabilities")
+    timed(stories, "story_ids_for", "  story clustering")
+    timed(ingestion, "_insert_new_articles", "  INSERT (PostgreSQL, indexes)")
+    return totals
 
 
 def ensure_database(settings_dict: dict) -> None:
