@@ -149,14 +149,9 @@ class PersonalModel(BaseEstimator):
             [[scores.get(key, 0.0) for key in keys] for scores in topic_scores],
             dtype=np.float32,
         ).reshape(len(topic_scores), len(keys))
-        pairs = list(combinations(range(len(keys)), 2))
-        products = (
-            np.stack(
-                [probabilities[:, i] * probabilities[:, j] for i, j in pairs], axis=1
-            )
-            if pairs
-            else np.zeros((len(topic_scores), 0), dtype=np.float32)
-        )
+        # Row-major i < j: the same order as combinations(keys, 2) in _topic_names.
+        first, second = np.triu_indices(len(keys), 1)
+        products = probabilities[:, first] * probabilities[:, second]
         return TOPIC_SCALE * np.hstack([probabilities, products])
 
     def _topic_names(self) -> list[tuple[str, ...]]:
