@@ -37,15 +37,24 @@ def fetch_source(self, source_id: int) -> int:
         unscored = ingestion.unscored_ids(source_id=source_id)
         if unscored:
             score_articles.delay(unscored)
+        elif outcome.new_ids:
+            refresh_topic_models_if_grown()
     return len(outcome.new_ids)
 
 
 @shared_task(acks_late=True, time_limit=600, soft_time_limit=540)
 def score_articles(article_ids: list[int]) -> int:
     stored = scoring.score_articles(article_ids)
+    refresh_topic_models_if_grown()
+    return stored
+
+
+def refresh_topic_models_if_grown() -> None:
+    """Queue a refit (once in 15 minutes at most) when a topic has no fitted model
+    or the corpus has doubled since the last fit: a new deployment's topic models
+    learn from its first fetches instead of waiting for the six-hourly refit."""
     if scoring.topic_models_need_refresh() and cache.add(REFRESH_QUEUED_KEY, 1, 900):
         refresh_topic_models.delay()
-    return stored
 
 
 @shared_task(acks_late=True, time_limit=600, soft_time_limit=540)

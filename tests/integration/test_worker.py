@@ -12,7 +12,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from feed.models import Article, Source
+from feed.models import Article, Source, Topic, TopicModel
 from feed.tasks import fetch_source
 from tests import factories
 from tests.conftest import Route
@@ -112,6 +112,10 @@ def test_a_worker_fetches_a_feed_over_http_and_leaves_scored_articles(
     source.refresh_from_db()
     assert source.last_success_at is not None and source.consecutive_failures == 0
     assert settings.CELERY_TASK_ACKS_LATE
+    # A first fetch on a deployment without fitted topic models queues their refit.
+    assert wait_for(lambda: TopicModel.objects.count() == Topic.objects.count()), (
+        "the first fetch did not lead to fitted topic models"
+    )
 
 
 def pool_children(worker: subprocess.Popen) -> list[psutil.Process]:
