@@ -10,13 +10,15 @@ job on the machine disturbs it less). Prints items/s for both and the ratio
 
 import argparse
 import os
+import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 
 import feedparser
 
-from feed.ingest.parse import parse_feed
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from feed.ingest.parse import parse_feed  # noqa: E402
 
 
 def corpus_dir() -> Path:
