@@ -1,7 +1,11 @@
-"""HostLimiter against a real Redis: the limit holds across threads, leases expire."""
+"""HostLimiter against a real Redis: the limit holds across threads and processes,
+leases expire."""
 
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -42,6 +46,39 @@ def test_at_most_limit_holders_run_at_once_across_threads(ingest_redis, unique_h
     assert finished == 8
     assert peak == 2
     assert limiter.holders(unique_host) == 0
+
+
+# One worker process: takes a slot, counts itself in while it holds it, records how
+# many were in, and leaves. argv: redis URL, host.
+HOLDER = """
+import sys, time, redis
+from feed.ingest.hostlimit import HostLimiter
+client = redis.Redis.from_url(sys.argv[1])
+host = sys.argv[2]
+limiter = HostLimiter(client, limit=2, lease_seconds=30, poll_interval=0.01)
+with limiter.slot(host, wait=30):
+    client.rpush(host + ":seen", client.incr(host + ":in"))
+    time.sleep(0.3)
+    client.decr(host + ":in")
+"""
+
+
+def test_at_most_limit_holders_run_at_once_across_processes(
+    ingest_redis, redis_url, unique_host
+):
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", HOLDER, redis_url, unique_host],
+            cwd=Path(__file__).resolve().parents[3],
+        )
+        for _ in range(6)
+    ]
+    assert [p.wait(timeout=60) for p in processes] == [0] * 6
+    seen = [int(n) for n in ingest_redis.lrange(f"{unique_host}:seen", 0, -1)]
+    ingest_redis.delete(f"{unique_host}:seen", f"{unique_host}:in")
+    assert len(seen) == 6
+    assert max(seen) == 2
+    assert HostLimiter(ingest_redis, limit=2).holders(unique_host) == 0
 
 
 def test_no_slot_within_the_wait_raises_host_busy(ingest_redis, unique_host):
