@@ -215,8 +215,16 @@ class PersonalModel(BaseEstimator):
             float(v) for v in data["scalars"]
         )
         model.n_feedback_ = int(data["n_feedback"][0])
-        model.topic_keys_ = [str(k) for k in data["topic_keys"]]
-        model.topic_coef_ = data["topic_coef"].astype(np.float32)
+        # Models stored before topic features existed have words only.
+        stored = set(data.files)
+        model.topic_keys_ = (
+            [str(k) for k in data["topic_keys"]] if "topic_keys" in stored else []
+        )
+        model.topic_coef_ = (
+            data["topic_coef"].astype(np.float32)
+            if "topic_coef" in stored
+            else np.zeros(0, dtype=np.float32)
+        )
         return model
 
 

@@ -1,5 +1,7 @@
 """The personal model learns from a reader's feedback, and stays small."""
 
+import io
+
 import numpy as np
 import pytest
 from ranking_factories import CHIPS_WORDS, GENERAL_WORDS, TRADE_WORDS, make_document
@@ -107,6 +109,27 @@ def test_topic_weights_survive_the_byte_round_trip():
     np.testing.assert_allclose(
         restored.decision_function(X, topic_scores),
         model.decision_function(X, topic_scores),
+        rtol=1e-5,
+    )
+
+
+def test_a_model_stored_before_topic_features_still_loads():
+    X = features.transform(documents(CHIPS_WORDS, 4, 1) + documents(TRADE_WORDS, 4, 2))
+    model = PersonalModel().fit(X, ["like"] * 4 + ["dislike"] * 4, X)
+    blob = io.BytesIO()
+    keep = np.flatnonzero(model.coef_)
+    np.savez_compressed(  # the format as it was, without topic_keys / topic_coef
+        blob,
+        indices=keep.astype(np.int32),
+        values=model.coef_[keep].astype(np.float16),
+        scalars=np.array([model.intercept_, model.center_, model.scale_]),
+        n_feedback=np.array([model.n_feedback_]),
+    )
+    old = PersonalModel.from_bytes(blob.getvalue())
+    assert old.topic_keys_ == []
+    np.testing.assert_allclose(
+        old.decision_function(X, [{"t1": 0.9}] * 8),
+        model.decision_function(X),
         rtol=1e-5,
     )
 
