@@ -301,6 +301,7 @@ def _items(user, page, c, scored, followed, personal_model) -> list[FeedItem]:
         [articles[i] for i in ids], scored.topic[page], topics
     )
     liked = personalisation.liked_matrix(user) if scored.personal.any() else None
+    topic_names = {key: name for key, (_, name) in visible.items()}
     items = []
     for p in page:
         article = articles[int(c.ids[p])]
@@ -319,7 +320,7 @@ def _items(user, page, c, scored, followed, personal_model) -> list[FeedItem]:
             )
             liked_topics = explain.liked_topics(
                 personal_model.topic_contributions(article.topic_scores or {}),
-                {key: name for key, (_, name) in visible.items()},
+                topic_names,
             )
         items.append(
             FeedItem(
