@@ -137,6 +137,9 @@ def test_liking_only_ai_hardware_brings_it_to_the_top_within_a_few_rounds(
         i for i in reading.rank_feed_for(reader, limit=5).items if "liked" in i.why
     )
     assert is_target(by_guid[liked.article.guid])
+    # The reason names the topic the reader turned out to care about.
+    top = reading.rank_feed_for(reader, limit=10).items
+    assert any("you like Chips" in i.why for i in top), [i.why for i in top]
 
 
 def test_a_thin_recent_window_widens_to_older_articles(db, core_topics, settings):
