@@ -143,11 +143,16 @@ class Story(models.Model):
         return f"Story {self.pk} ({self.article_count} articles)"
 
 
+def visible_articles(user) -> Q:
+    """Articles from default sources and from the reader's own sources."""
+    own = Subscription.objects.filter(user=user).values("source_id")
+    return Q(source__is_default=True) | Q(source_id__in=own)
+
+
 class ArticleQuerySet(models.QuerySet):
     def visible_to(self, user) -> "ArticleQuerySet":
         """Articles from default sources and from the reader's own sources."""
-        own = Subscription.objects.filter(user=user).values("source_id")
-        return self.filter(Q(source__is_default=True) | Q(source_id__in=own))
+        return self.filter(visible_articles(user))
 
     def about(self, topic: "Topic", *, at_least: float) -> "ArticleQuerySet":
         """Articles whose probability for `topic` is at least `at_least`."""

@@ -221,9 +221,7 @@ def _page(
     user, ids: list[int], *, next_offset: int | None, as_of: datetime
 ) -> FeedPage:
     """Cards for `ids`, with topic chips from each article's stored probabilities."""
-    articles = reading.with_card_signals(
-        Article.objects.select_related("source", "story"), user
-    ).in_bulk(ids)
+    articles, others = reading.card_articles(user, ids)
     visible = {
         t.score_key: t for t in Topic.objects.visible_to(user).only("slug", "name")
     }
@@ -246,7 +244,7 @@ def _page(
                 score=0.0,
                 why="",
                 topics=tuple(chips),
-                story_size=article.story.article_count if article.story else 1,
+                others=others[article.pk],
                 signals=reading.card_signals(article),
             )
         )

@@ -21,6 +21,7 @@ from feed.models import (
     Mute,
     ReadMark,
     Topic,
+    visible_articles,
 )
 from feed.ranking import blend, explain, features, mutes
 from feed.services import personalisation, scoring
@@ -56,9 +57,15 @@ class FeedItem:
     score: float
     why: str
     topics: tuple[TopicChip, ...]
-    story_size: int
+    # The same story from the reader's other sources, one article per source.
+    others: tuple[Article, ...] = ()
     # The card signals the reader already gave (shown as pressed buttons).
     signals: frozenset[str] = frozenset()
+
+    @property
+    def story_size(self) -> int:
+        """Sources telling this story, this one included."""
+        return 1 + len(self.others)
 
 
 @dataclass(frozen=True)
@@ -84,6 +91,37 @@ def with_card_signals(articles: QuerySet, user) -> QuerySet:
             for signal in CARD_SIGNALS
         }
     )
+
+
+def card_articles(user, ids: list[int]) -> tuple[dict[int, Article], dict[int, tuple]]:
+    """The cards' articles by id (with the reader's card signals), and for each the
+    other articles of its story from other sources the reader can see, one per
+    source, newest first: one query for both."""
+    stories = Article.objects.filter(pk__in=ids, story__isnull=False).values("story")
+    rows = with_card_signals(
+        Article.objects.select_related("source").filter(
+            Q(pk__in=ids) | (Q(story__in=stories) & visible_articles(user))
+        ),
+        user,
+    ).order_by("-published_at", "-id")
+    wanted = set(ids)
+    articles: dict[int, Article] = {}
+    by_story: dict[int, list[Article]] = {}
+    for article in rows:
+        if article.pk in wanted:
+            articles[article.pk] = article
+        if article.story_id is not None:
+            by_story.setdefault(article.story_id, []).append(article)
+    others: dict[int, tuple] = {}
+    for article_id, article in articles.items():
+        seen = {article.source_id}
+        siblings = []
+        for other in by_story.get(article.story_id, ()):
+            if other.source_id not in seen:
+                seen.add(other.source_id)
+                siblings.append(other)
+        others[article_id] = tuple(siblings)
+    return articles, others
 
 
 def card_signals(article: Article) -> frozenset[str]:
@@ -289,9 +327,7 @@ def _window(rows: list[tuple], *, as_of: datetime) -> list[tuple]:
 
 def _items(user, page, c, scored, followed, personal_model) -> list[FeedItem]:
     ids = [int(c.ids[p]) for p in page]
-    articles = with_card_signals(
-        Article.objects.select_related("source", "story"), user
-    ).in_bulk(ids)
+    articles, others = card_articles(user, ids)
     visible = {
         t.score_key: (t.slug, t.name)
         for t in Topic.objects.visible_to(user).only("slug", "name")
@@ -335,7 +371,7 @@ def _items(user, page, c, scored, followed, personal_model) -> list[FeedItem]:
                     liked_topics=liked_topics,
                 ),
                 topics=tuple(chips),
-                story_size=article.story.article_count if article.story else 1,
+                others=others[article.pk],
                 signals=card_signals(article),
             )
         )

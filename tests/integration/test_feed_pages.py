@@ -12,7 +12,7 @@ from django.test import Client
 from django.utils import timezone
 
 from feed import views
-from feed.models import Article, Feedback, Follow, ReadMark
+from feed.models import Article, Feedback, Follow, ReadMark, Subscription
 from feed.services import browsing, personalisation
 from tests import factories
 
@@ -94,15 +94,33 @@ def test_a_card_shows_the_topics_it_is_about_as_chips(core_topics):
     assert f'href="/?topic={space.slug}"' in chips_html
 
 
-def test_a_story_from_several_sources_is_one_card_with_their_count(core_topics):
+def test_a_story_from_several_sources_is_one_card_that_links_the_others(core_topics):
     reader, client = reader_client(core_topics, "chips")
     title = "Nvidia unveils its next AI chip for data centers at a developer event"
     text = "The GPU maker says the accelerator doubles performance per watt."
-    for _ in range(3):
-        factories.make_articles(factories.make_source(), [factories.entry(title, text)])
+    tellings = [
+        factories.make_articles(
+            factories.make_source(title=f"Outlet {n}"),
+            [factories.entry(title, text, url=f"https://outlet{n}.example/nvidia")],
+        )[0]
+        for n in range(3)
+    ]
+    # A fourth outlet only another reader subscribed to: never shown to this one.
+    someone = factories.make_user("someone")
+    private = factories.make_source(title="Private Letter", is_default=False)
+    Subscription.objects.create(user=someone, source=private)
+    factories.make_articles(
+        private, [factories.entry(title, text, url="https://private.example/n")]
+    )
+    assert len({a.story_id for a in Article.objects.all()}) == 1
     html = client.get("/").content.decode()
-    assert len(card_ids(html)) == 1
+    (shown,) = card_ids(html)
     assert "+2 sources" in html
+    others = [a for a in tellings if a.pk != shown]
+    for other in others:
+        assert f'href="{other.url}"' in html
+        assert str(other.source) in html
+    assert "Private Letter" not in html and "private.example" not in html
 
 
 def test_like_and_save_answer_json_and_toggle_back(core_topics):
