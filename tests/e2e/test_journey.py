@@ -70,6 +70,12 @@ def test_a_new_reader_goes_from_sign_up_to_a_trusted_feed(
     assert len(card_ids(page)) >= 10
     expect(page.get_by_text("+1 source").first).to_be_visible()
     screenshot(page, f"feed-{name}.png")
+    # The other outlet of a story is one click away.
+    other = page.locator(".card .others").first
+    other.get_by_text("+1 source").click()
+    expect(other.get_by_role("link")).to_have_attribute(
+        "href", re.compile(r"^https://(harbour|margin|circuit)\.example\.net/")
+    )
 
     # Less like this: the card goes at once, and stays gone after a reload.
     disliked = first_card(page).get_attribute("data-article")
