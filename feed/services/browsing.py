@@ -45,24 +45,24 @@ def recent_for(user, *, limit: int = 20, cursor: str | None = None) -> FeedPage:
         fetched_at__lte=as_of
     )
     ordered = articles.order_by("-published_at", "-id")
-    ids, next_offset = _unmuted(user, ordered, offset=offset, limit=limit)
-    return _page(user, ids, next_offset=next_offset, as_of=as_of)
+    rows, next_offset = _unmuted(user, ordered, offset=offset, limit=limit)
+    return _page(user, rows, next_offset=next_offset, as_of=as_of)
 
 
 def saved_for(user, *, limit: int = 20, cursor: str | None = None) -> FeedPage:
     """Articles the reader saved, most recently saved first."""
     offset, as_of = _position(cursor)
-    ids = list(
+    rows = list(
         Feedback.objects.filter(
             user=user, signal=Feedback.Signal.SAVE, created_at__lte=as_of
         )
         .filter(article__in=Article.objects.visible_to(user))
         .order_by("-created_at", "-id")
-        .values_list("article_id", flat=True)[offset : offset + limit + 1]
+        .values_list("article_id", "article__story_id")[offset : offset + limit + 1]
     )
-    more = len(ids) > limit
+    more = len(rows) > limit
     return _page(
-        user, ids[:limit], next_offset=offset + limit if more else None, as_of=as_of
+        user, rows[:limit], next_offset=offset + limit if more else None, as_of=as_of
     )
 
 
@@ -98,8 +98,8 @@ def search_for(
     if not clean_query(text):
         return FeedPage(items=[], next_cursor=None, as_of=as_of)
     ordered = search_query_for(user, text, as_of=as_of)
-    ids, next_offset = _unmuted(user, ordered, offset=offset, limit=limit)
-    return _page(user, ids, next_offset=next_offset, as_of=as_of)
+    rows, next_offset = _unmuted(user, ordered, offset=offset, limit=limit)
+    return _page(user, rows, next_offset=next_offset, as_of=as_of)
 
 
 def search_query_for(user, text: str, *, as_of: datetime | None = None) -> QuerySet:
@@ -194,23 +194,25 @@ def topic_activity(
 
 def _unmuted(
     user, ordered: QuerySet, *, offset: int, limit: int
-) -> tuple[list[int], int | None]:
-    """Up to `limit` ids from `offset` in `ordered`, leaving out muted articles; and
-    the offset of the next page (None at the end). Offsets count muted ones too, so
-    a page never repeats or skips."""
-    taken: list[tuple[int, int]] = []
+) -> tuple[list[tuple[int, int | None]], int | None]:
+    """Up to `limit` (id, story id) rows from `offset` in `ordered`, leaving out
+    muted articles; and the offset of the next page (None at the end). Offsets
+    count muted ones too, so a page never repeats or skips."""
+    taken: list[tuple[tuple[int, int | None], int]] = []
     position = offset
     while len(taken) <= limit:
         chunk = list(
-            ordered.values_list("id", flat=True)[position : position + 2 * limit + 1]
+            ordered.values_list("id", "story_id")[position : position + 2 * limit + 1]
         )
         if not chunk:
             break
-        muted = reading.muted_ids(user, chunk)
-        taken += [(i, position + k) for k, i in enumerate(chunk) if i not in muted]
+        muted = reading.muted_ids(user, [i for i, _ in chunk])
+        taken += [
+            (row, position + k) for k, row in enumerate(chunk) if row[0] not in muted
+        ]
         position += len(chunk)
     next_offset = taken[limit][1] if len(taken) > limit else None
-    return [i for i, _ in taken[:limit]], next_offset
+    return [row for row, _ in taken[:limit]], next_offset
 
 
 def _position(cursor: str | None) -> tuple[int, datetime]:
@@ -218,10 +220,16 @@ def _position(cursor: str | None) -> tuple[int, datetime]:
 
 
 def _page(
-    user, ids: list[int], *, next_offset: int | None, as_of: datetime
+    user,
+    rows: list[tuple[int, int | None]],
+    *,
+    next_offset: int | None,
+    as_of: datetime,
 ) -> FeedPage:
-    """Cards for `ids`, with topic chips from each article's stored probabilities."""
-    articles, others = reading.card_articles(user, ids)
+    """Cards for (article id, story id) `rows`, with topic chips from each article's
+    stored probabilities."""
+    ids = [article_id for article_id, _ in rows]
+    articles, others = reading.card_articles(user, ids, [s for _, s in rows])
     visible = {
         t.score_key: t for t in Topic.objects.visible_to(user).only("slug", "name")
     }

@@ -4,6 +4,7 @@ import base64
 import binascii
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -93,16 +94,20 @@ def with_card_signals(articles: QuerySet, user) -> QuerySet:
     )
 
 
-def card_articles(user, ids: list[int]) -> tuple[dict[int, Article], dict[int, tuple]]:
+def card_articles(
+    user, ids: list[int], story_ids: Iterable[int | None]
+) -> tuple[dict[int, Article], dict[int, tuple]]:
     """The cards' articles by id (with the reader's card signals), and for each the
     other articles of its story from other sources the reader can see, one per
-    source, newest first: one query for both."""
-    stories = Article.objects.filter(pk__in=ids, story__isnull=False).values("story")
+    source, newest first: one query for both. `story_ids`: the stories of `ids`
+    (None for an article alone), given as values so that both halves of the query
+    use an index (a subquery there made PostgreSQL scan the whole table)."""
+    stories = sorted({story for story in story_ids if story is not None})
+    wanted_rows = Q(pk__in=ids)
+    if stories:
+        wanted_rows |= Q(story_id__in=stories) & visible_articles(user)
     rows = with_card_signals(
-        Article.objects.select_related("source").filter(
-            Q(pk__in=ids) | (Q(story__in=stories) & visible_articles(user))
-        ),
-        user,
+        Article.objects.select_related("source").filter(wanted_rows), user
     ).order_by("-published_at", "-id")
     wanted = set(ids)
     articles: dict[int, Article] = {}
@@ -327,7 +332,9 @@ def _window(rows: list[tuple], *, as_of: datetime) -> list[tuple]:
 
 def _items(user, page, c, scored, followed, personal_model) -> list[FeedItem]:
     ids = [int(c.ids[p]) for p in page]
-    articles, others = card_articles(user, ids)
+    # Candidates alone in their story carry -id as story id (blend.Candidates).
+    stories = [int(c.story_ids[p]) if c.story_ids[p] > 0 else None for p in page]
+    articles, others = card_articles(user, ids, stories)
     visible = {
         t.score_key: (t.slug, t.name)
         for t in Topic.objects.visible_to(user).only("slug", "name")
