@@ -402,3 +402,24 @@ def fingerprint(title: str, text: str) -> str:
     basis = unicodedata.normalize("NFKC", basis)
     basis = re.sub(r"[\W_]+", " ", basis).strip()
     return hashlib.sha256(basis.encode()).hexdigest()
+
+
+def without_sections(text: str, opening: str, closing: str) -> str:
+    """`text` without the sections from `opening` to `closing` (CDATA, comments),
+    in one linear pass; an unclosed section runs to the end.
+
+    (A lazy regex would rescan to the end of the text from every unclosed opening,
+    which is quadratic.)"""
+    pieces: list[str] = []
+    position = 0
+    while True:
+        start = text.find(opening, position)
+        if start < 0:
+            pieces.append(text[position:])
+            break
+        pieces.append(text[position:start])
+        end = text.find(closing, start + len(opening))
+        if end < 0:
+            break
+        position = end + len(closing)
+    return "".join(pieces)

@@ -43,19 +43,7 @@ _LINK_OR_BASE = re.compile(r"<(?:link|base)\b[^<>]*>", re.IGNORECASE)
 
 
 def _without_comments(text: str) -> str:
-    pieces: list[str] = []
-    position = 0
-    while True:
-        start = text.find("<!--", position)
-        if start < 0:
-            pieces.append(text[position:])
-            break
-        pieces.append(text[position:start])
-        end = text.find("-->", start + 4)
-        if end < 0:
-            break
-        position = end + 3
-    return "".join(pieces)
+    return clean.without_sections(text, "<!--", "-->")
 
 
 class _LinkCollector(HTMLParser):

@@ -343,24 +343,8 @@ def check_markup_limits(body: str, document: bytes) -> None:
 
 
 def _without_cdata(body: str) -> str:
-    """The text with CDATA sections removed, in one linear pass.
-
-    (A lazy regex would rescan to the end of the text from every unclosed
-    "<![CDATA[", which is quadratic.) An unclosed section runs to the end.
-    """
-    pieces: list[str] = []
-    position = 0
-    while True:
-        start = body.find("<![CDATA[", position)
-        if start < 0:
-            pieces.append(body[position:])
-            break
-        pieces.append(body[position:start])
-        end = body.find("]]>", start + 9)
-        if end < 0:
-            break
-        position = end + 3
-    return "".join(pieces)
+    """The text with CDATA sections removed (clean.without_sections)."""
+    return clean.without_sections(body, "<![CDATA[", "]]>")
 
 
 def _well_formed(document: bytes) -> bool:

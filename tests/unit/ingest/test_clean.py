@@ -376,3 +376,10 @@ def test_text_functions_stay_fast_on_hostile_markup(hostile):
 
 def test_an_unclosed_script_hides_the_rest_of_a_title():
     assert clean_title("News <script>alert(1) and more") == "News"
+
+
+def test_without_sections_drops_each_section_and_an_unclosed_one_to_the_end():
+    text = "a<!-- x -->b<!--y-->c<!-- open"
+    assert clean.without_sections(text, "<!--", "-->") == "abc"
+    assert clean.without_sections("<![CDATA[<x>]]>]]>", "<![CDATA[", "]]>") == "]]>"
+    assert clean.without_sections("plain", "<!--", "-->") == "plain"
