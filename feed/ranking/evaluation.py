@@ -27,6 +27,7 @@ import numpy as np
 import scipy.sparse as sp
 from rank_bm25 import BM25Okapi
 from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.metrics import brier_score_loss, log_loss
 
 from feed import defaults
 from feed.ranking import blend, features, metrics
@@ -83,6 +84,32 @@ class Scores:
     ap: float
 
 
+@dataclass(frozen=True)
+class Calibration:
+    """How well a topic's probabilities match the labels (relevant: grade >= 1),
+    beside the best constant (the labelled set's base rate)."""
+
+    brier: float
+    log_loss: float
+    base_rate: float
+    base_brier: float
+    base_log_loss: float
+
+
+def calibration(probabilities: np.ndarray, relevant: np.ndarray) -> Calibration:
+    relevant = np.asarray(relevant, dtype=bool)
+    p = np.clip(np.asarray(probabilities, dtype=np.float64), 1e-6, 1 - 1e-6)
+    rate = float(relevant.mean())
+    constant = np.full(len(p), min(max(rate, 1e-6), 1 - 1e-6))
+    return Calibration(
+        brier=float(brier_score_loss(relevant, p)),
+        log_loss=float(log_loss(relevant, p, labels=[False, True])),
+        base_rate=rate,
+        base_brier=float(brier_score_loss(relevant, constant)),
+        base_log_loss=float(log_loss(relevant, constant, labels=[False, True])),
+    )
+
+
 @dataclass
 class Report:
     n_labelled: int
@@ -90,8 +117,14 @@ class Report:
     n_unknown: int = 0  # labels of articles not in the article files
     # topic -> method -> scores; the ranker is method "tidings"
     cold_start: dict[str, dict[str, Scores]] = field(default_factory=dict)
+    # topic -> calibration of the probabilities a deployment stores per article
+    calibration: dict[str, Calibration] = field(default_factory=dict)
     # reader name -> target-nDCG@10 before feedback and after each round
     feedback: dict[str, list[float]] = field(default_factory=dict)
+    # reader name -> target-nDCG@10 of the measured half ranked by the product of
+    # the liked topics' probabilities: what the topic models alone allow a ranker
+    # that knew the reader's taste exactly (a diagnostic, not a method)
+    topic_oracle: dict[str, float] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
 
 
@@ -219,6 +252,23 @@ def rated_half(ids: Sequence[str]) -> np.ndarray:
     )
 
 
+def topic_oracle(
+    reader: Reader,
+    probabilities: dict[str, np.ndarray],
+    labels: Sequence[dict],
+    *,
+    swap_halves: bool = False,
+) -> float:
+    """target-nDCG@10 on the never-rated half ordered by the product of the
+    probabilities of the topics the reader likes."""
+    target = target_grades(labels, reader.likes)
+    measured = np.flatnonzero(
+        ~(rated_half([label["id"] for label in labels]) ^ swap_halves)
+    )
+    joint = np.prod([probabilities[slug][measured] for slug in reader.likes], axis=0)
+    return metrics.ndcg_at_k(target[measured[order_by(joint)]], 10)
+
+
 def simulate_feedback(
     reader: Reader,
     classifier: TopicClassifier,
@@ -303,7 +353,9 @@ def evaluate(
     report.seconds["features"] = time.perf_counter() - clock
 
     specs_by_slug = {s.slug: s for s in specs}
-    needed = dict.fromkeys([*topics, *(r.follows for r in readers)])
+    needed = dict.fromkeys(
+        [*topics, *(slug for r in readers for slug in (r.follows, *r.likes))]
+    )
     classifiers: dict[str, TopicClassifier] = {}
     start = time.perf_counter()
     for slug in needed:
@@ -323,7 +375,9 @@ def evaluate(
     for slug in topics:
         grades = np.array([x[slug] for x in labels], dtype=float)
         spec = specs_by_slug[slug]
-        order = feed_order(classifiers[slug].predict_proba(X_labelled))
+        probabilities = classifiers[slug].predict_proba(X_labelled)
+        report.calibration[slug] = calibration(probabilities, grades >= 1)
+        order = feed_order(probabilities)
         results = {"tidings": score_ranking(grades[order])}
         for name, method in methods.items():
             results[name] = score_ranking(grades[order_by(method(spec))])
@@ -350,6 +404,10 @@ def evaluate(
         ]
 
     labelled_topics = all_topic_scores(rows)
+    labelled_probabilities = {
+        slug: classifier.predict_proba(X_labelled)
+        for slug, classifier in classifiers.items()
+    }
     for swap in (False, True):
         for reader in readers:
             # The personal model's background: unrated articles the reader's feed
@@ -370,6 +428,9 @@ def evaluate(
                 topic_scores=labelled_topics,
                 background_topic_scores=all_topic_scores(sample),
                 swap_halves=swap,
+            )
+            report.topic_oracle[name] = topic_oracle(
+                reader, labelled_probabilities, labels, swap_halves=swap
             )
     report.seconds["feedback simulation"] = time.perf_counter() - start
     report.seconds["total"] = time.perf_counter() - clock
@@ -403,13 +464,34 @@ def format_report(report: Report) -> str:
         )
     lines += [
         "",
+        "Calibration of the stored topic probabilities (relevant = grade >= 1; "
+        "lower is better)",
+        f"{'topic':<7} {'Brier':>7} {'log loss':>9}   {'base rate':>9} "
+        f"{'its Brier':>9} {'its log loss':>12}",
+    ]
+    for slug, c in report.calibration.items():
+        lines.append(
+            f"{slug:<7} {c.brier:7.3f} {c.log_loss:9.3f}   {c.base_rate:9.2f} "
+            f"{c.base_brier:9.3f} {c.base_log_loss:12.3f}"
+        )
+    lines += [
+        "",
         f"Feedback simulation: target-nDCG@10 on the never-rated half "
         f"({ITEMS_RATED_PER_ROUND} ratings per round)",
         f"{'reader':<51} {'before':>7} "
-        + " ".join(f"{'round ' + str(r):>8}" for r in range(1, FEEDBACK_ROUNDS + 1)),
+        + " ".join(f"{'round ' + str(r):>8}" for r in range(1, FEEDBACK_ROUNDS + 1))
+        + f" {'topic oracle':>13}",
     ]
     for name, curve in report.feedback.items():
-        lines.append(f"{name:<51} " + " ".join(f"{v:7.3f} " for v in curve).rstrip())
+        lines.append(
+            f"{name:<51} "
+            + " ".join(f"{v:7.3f} " for v in curve)
+            + f"{report.topic_oracle[name]:12.3f}"
+        )
+    lines.append(
+        "(topic oracle: the never-rated half ordered by the product of the liked "
+        "topics' probabilities, as if the reader's taste were known exactly)"
+    )
     lines += [
         "",
         "Seconds: "

@@ -3,6 +3,7 @@
 import json
 
 import numpy as np
+import pytest
 
 from feed.ranking import evaluation
 from feed.ranking.evaluation import CorpusArticle
@@ -66,3 +67,30 @@ def test_evaluate_skips_topics_the_labels_do_not_grade():
     assert report.n_unknown == 1
     assert report.cold_start["trade"]["tidings"].ap == 1.0
     assert "1 labels name unknown articles" in evaluation.format_report(report)
+
+
+def test_calibration_scores_against_the_base_rate():
+    result = evaluation.calibration(np.array([0.9, 0.2, 0.1, 0.1]), [1, 1, 0, 0])
+    # Brier: (0.01 + 0.64 + 0.01 + 0.01) / 4; base rate 0.5 everywhere: 0.25
+    assert result.brier == pytest.approx(0.1675)
+    assert result.base_rate == 0.5
+    assert result.base_brier == pytest.approx(0.25)
+    expected = -(np.log(0.9) + np.log(0.2) + 2 * np.log(0.9)) / 4
+    assert result.log_loss == pytest.approx(expected)
+    assert result.base_log_loss == pytest.approx(np.log(2))
+
+
+def test_topic_oracle_orders_the_measured_half_by_the_liked_topics():
+    ids = [f"{i:040x}" for i in range(40)]
+    measured = np.flatnonzero(~evaluation.rated_half(ids))[:3]
+    labels = [{"id": i, "ai": 0, "chips": 0} for i in ids]
+    labels[measured[2]].update(ai=2, chips=1)  # the one target: grade min(2, 1)
+    probabilities = {"ai": np.zeros(40), "chips": np.zeros(40)}
+    # products 0.9, 0.5, 0.2 (0.4 * 0.5) for the three measured items: the target
+    # comes third, DCG 1 / log2(4), ideal 1
+    probabilities["ai"][measured] = [0.9, 0.5, 0.4]
+    probabilities["chips"][measured] = [1.0, 1.0, 0.5]
+    reader = evaluation.Reader("r", follows="ai", likes=("ai", "chips"))
+    assert evaluation.topic_oracle(reader, probabilities, labels) == pytest.approx(0.5)
+    probabilities["chips"][measured[2]] = 3.0  # product 1.2: first
+    assert evaluation.topic_oracle(reader, probabilities, labels) == 1.0
