@@ -26,7 +26,7 @@ from feed.forms import (
     TopicChoiceForm,
     WeightForm,
 )
-from feed.models import Article, Feedback, Follow, Mute, Topic
+from feed.models import Article, Feedback, Follow, Mute, Source, Topic
 from feed.services import (
     browsing,
     digests,
@@ -53,6 +53,14 @@ SUGGESTED_TOPICS = ["ai", "chips", "trade"]
 def get_article_for_user(user, article_id: int) -> Article:
     """An article the reader may see (from a default source or one they follow)."""
     return get_object_or_404(Article.objects.visible_to(user), pk=article_id)
+
+
+def get_source_for_user(user, source_id: str) -> Source:
+    """A source whose articles the reader sees (a default one or one they added);
+    anyone else's source, or an id that is not a number, is a 404."""
+    if not source_id.isdigit():
+        raise Http404("No such source.")
+    return get_object_or_404(Source.objects.for_user(user).distinct(), pk=source_id)
 
 
 def get_own_topic_for_user(user, slug: str) -> Topic:
@@ -130,13 +138,19 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def recent(request: HttpRequest) -> HttpResponse:
+    source = None
+    if "source" in request.GET:
+        source = get_source_for_user(request.user, request.GET["source"])
     try:
         page = browsing.recent_for(
-            request.user, limit=PAGE_SIZE, cursor=request.GET.get("cursor") or None
+            request.user,
+            limit=PAGE_SIZE,
+            cursor=request.GET.get("cursor") or None,
+            source=source,
         )
     except reading.InvalidCursor:
-        return redirect("feed:recent")
-    return _feed_page(request, page, view="recent")
+        return redirect(request.path + (f"?source={source.pk}" if source else ""))
+    return _feed_page(request, page, view="recent", source=source)
 
 
 @login_required

@@ -12,7 +12,7 @@ from django.db.models import Case, Count, F, Q, QuerySet, Value, When
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from feed.models import Article, Feedback, ReadMark, Topic
+from feed.models import Article, Feedback, ReadMark, Source, Topic
 from feed.services import reading
 from feed.services.reading import FeedItem, FeedPage, TopicChip
 
@@ -37,13 +37,17 @@ class Sparkline:
         return max(self.counts, default=0)
 
 
-def recent_for(user, *, limit: int = 20, cursor: str | None = None) -> FeedPage:
-    """Newest first, across every source the reader sees, regardless of topics
-    (still without what they hid, disliked or muted)."""
+def recent_for(
+    user, *, limit: int = 20, cursor: str | None = None, source: Source | None = None
+) -> FeedPage:
+    """Newest first, across every source the reader sees (or only `source`),
+    regardless of topics (still without what they hid, disliked or muted)."""
     offset, as_of = _position(cursor)
     articles = reading.candidate_queryset(user, as_of=as_of).filter(
         fetched_at__lte=as_of
     )
+    if source is not None:
+        articles = articles.filter(source=source)
     ordered = articles.order_by("-published_at", "-id")
     rows, next_offset = _unmuted(user, ordered, offset=offset, limit=limit)
     return _page(user, rows, next_offset=next_offset, as_of=as_of)

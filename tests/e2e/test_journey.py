@@ -77,6 +77,17 @@ def test_a_new_reader_goes_from_sign_up_to_a_trusted_feed(
         "href", re.compile(r"^https://(harbour|margin|circuit)\.example\.net/")
     )
 
+    # The outlet's name opens the stories of that outlet alone.
+    outlet = first_card(page).locator(".meta .source")
+    outlet_name = outlet.inner_text()
+    outlet.click()
+    expect(
+        page.get_by_role("heading", name=f"Stories from {outlet_name}")
+    ).to_be_visible()
+    outlets = page.locator(".card .meta .source").all_inner_texts()
+    assert len(outlets) >= 2 and set(outlets) == {outlet_name}
+    page.go_back()
+
     # Less like this: the card goes at once, and stays gone after a reload.
     disliked = first_card(page).get_attribute("data-article")
     first_card(page).get_by_role("button", name=re.compile("^Less like this")).click()

@@ -340,3 +340,52 @@ def test_search_on_postgresql_uses_the_full_text_index(db):
         cursor.execute("EXPLAIN " + sql, params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "feed_article_search" in plan, plan
+
+
+def test_a_source_page_lists_only_its_stories_newest_first_and_pages_on(core_topics):
+    reader, client = reader_client(core_topics, "chips")
+    source = factories.make_source(title="Harbour Gazette")
+    other = factories.make_source(title="Valley Times")
+    mine = ai_articles(22, source=source)  # newest first
+    ai_articles(3, source=other)
+    first = client.get("/recent/", {"source": source.pk}).content.decode()
+    assert "Stories from Harbour Gazette" in first
+    assert card_ids(first) == [a.pk for a in mine[:20]]
+    link = re.search(r'href="\?source=(\d+)&amp;cursor=([^"]+)" rel="next"', first)
+    assert link and link.group(1) == str(source.pk)
+    second = client.get("/recent/", {"source": source.pk, "cursor": link.group(2)})
+    assert card_ids(second.content.decode()) == [a.pk for a in mine[20:]]
+
+
+def test_a_card_links_its_source_page_and_the_sources_page_does_too(core_topics):
+    reader, client = reader_client(core_topics)
+    source = factories.make_source(title="Harbour Gazette")
+    ai_articles(1, source=source)
+    href = f'href="/recent/?source={source.pk}"'
+    assert href in client.get("/").content.decode()
+    assert href in client.get("/sources/").content.decode()
+
+
+def test_a_source_page_is_only_for_sources_the_reader_sees(core_topics):
+    reader, client = reader_client(core_topics)
+    private = factories.make_source(title="Someone's blog", is_default=False)
+    ai_articles(2, source=private)
+    owner = factories.make_user()
+    Subscription.objects.create(user=owner, source=private)
+    for value in (str(private.pk), "999999", "abc", "1 OR 1=1", ""):
+        assert client.get("/recent/", {"source": value}).status_code == 404
+    Subscription.objects.create(user=reader, source=private)
+    assert (
+        len(card_ids(client.get("/recent/", {"source": private.pk}).content.decode()))
+        == 2
+    )
+
+
+def test_an_empty_source_page_says_why(core_topics):
+    reader, client = reader_client(core_topics)
+    source = factories.make_source(
+        title="Quiet Wire", last_error="The server answered 503."
+    )
+    page = client.get("/recent/", {"source": source.pk}).content.decode()
+    assert "No stories from Quiet Wire yet." in page
+    assert "The server answered 503." in page
