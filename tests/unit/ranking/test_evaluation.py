@@ -26,6 +26,9 @@ def test_rated_half_is_fixed_and_about_half():
     half = evaluation.rated_half(ids)
     assert np.array_equal(half, evaluation.rated_half(ids))
     assert 400 < half.sum() < 600
+    other = evaluation.rated_half(ids, salt="halving 1:")
+    assert 400 < other.sum() < 600
+    assert 300 < (half != other).sum() < 700  # about independent of the first
 
 
 def test_keyword_count_counts_phrases_in_order():
