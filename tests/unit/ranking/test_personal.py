@@ -171,3 +171,34 @@ def test_unknown_signals_are_refused():
     X = features.transform([Document("a", "")])
     with pytest.raises(ValueError, match="love"):
         PersonalModel().fit(X, ["love"])
+
+
+def test_topic_probabilities_are_softened_so_that_saturated_ones_still_differ():
+    model = PersonalModel()
+    model.topic_keys_, model.topic_softening_ = ["a", "b"], 2.0
+    rows = model._topic_matrix([{"a": 0.5, "b": 0.8}, {"a": 1.0}, {}])
+    # sigmoid(logit(p) / 2) = 1 / (1 + sqrt((1 - p) / p)); 1.0 is stored precision
+    # 0.9999; a missing topic stays 0; then the product, all times TOPIC_SCALE 0.5
+    saturated = 1 / (1 + np.sqrt(1e-4 / 0.9999))
+    expected = 0.5 * np.array(
+        [[0.5, 1 / 1.5, 0.5 / 1.5], [saturated, 0.0, 0.0], [0.0, 0.0, 0.0]]
+    )
+    np.testing.assert_allclose(rows, expected, rtol=1e-5)
+
+
+def test_a_model_stored_before_the_softening_keeps_raw_probabilities():
+    X = features.transform(documents((), 8, 1))
+    topic_scores = both_or_one(8, 2)
+    model = PersonalModel().fit(
+        X, ["like"] * 4 + ["dislike"] * 4, X, topic_scores=topic_scores,
+        background_topic_scores=topic_scores,
+    )  # fmt: skip
+    stored = dict(np.load(io.BytesIO(model.to_bytes())))
+    del stored["topic_softening"]
+    blob = io.BytesIO()
+    np.savez_compressed(blob, **stored)
+    old = PersonalModel.from_bytes(blob.getvalue())
+    assert old.topic_softening_ == 1.0
+    np.testing.assert_allclose(
+        old._topic_matrix([{"a": 0.8, "b": 0.5}]), [[0.4, 0.25, 0.2]], rtol=1e-6
+    )
