@@ -13,7 +13,16 @@ from django.db.models import Count
 from django.utils import timezone
 
 from accounts.models import ApiToken, User
-from feed.models import Article, Feedback, Follow, Mute, Source, Subscription, Topic
+from feed.models import (
+    Article,
+    Feedback,
+    Follow,
+    Mute,
+    Source,
+    Subscription,
+    Topic,
+    TopicVerdict,
+)
 
 
 def _digest(key: str) -> str:
@@ -111,6 +120,17 @@ def export_data(user: User) -> dict:
             }
             for f in feedback
             if f.signal != Feedback.Signal.SAVE
+        ],
+        "topic_verdicts": [
+            {
+                "topic": v.topic.slug,
+                "about": v.on_topic,
+                "at": v.created_at.isoformat(),
+                "article": _article_dict(v.article),
+            }
+            for v in TopicVerdict.objects.filter(user=user)
+            .select_related("topic", "article", "article__source")
+            .order_by("created_at", "id")
         ],
         "saved": [
             {"saved_at": f.created_at.isoformat(), **_article_dict(f.article)}

@@ -86,6 +86,13 @@ class MuteAdmin(admin.ModelAdmin):
     raw_id_fields = ["user"]
 
 
+@admin.register(models.TopicVerdict)
+class TopicVerdictAdmin(admin.ModelAdmin):
+    list_display = ["user", "article", "topic", "on_topic", "created_at"]
+    list_filter = ["on_topic", "topic"]
+    raw_id_fields = ["user", "article", "topic"]
+
+
 @admin.register(models.ReadMark)
 class ReadMarkAdmin(admin.ModelAdmin):
     list_display = ["user", "article", "created_at"]

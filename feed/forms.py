@@ -12,6 +12,11 @@ class FeedbackForm(forms.Form):
     undo = forms.BooleanField(required=False)
 
 
+class TopicVerdictForm(forms.Form):
+    about = forms.ChoiceField(choices=[("yes", "About"), ("no", "Not about")])
+    undo = forms.BooleanField(required=False)
+
+
 class TopicChoiceForm(PlainLabels, forms.Form):
     topics = forms.ModelMultipleChoiceField(
         queryset=Topic.objects.none(),

@@ -303,6 +303,36 @@ class Mute(models.Model):
         return f"{self.user} mutes {self.phrase!r}"
 
 
+class TopicVerdict(models.Model):
+    """A reader's statement that an article is, or is not, about a topic ("Not
+    about Chips"). It overrides the article's stored probability for that reader at
+    once, and joins the topic model's training at its next refit."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="topic_verdicts",
+    )
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="topic_verdicts"
+    )
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="verdicts")
+    on_topic = models.BooleanField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "article", "topic"], name="unique_topic_verdict"
+            )
+        ]
+        indexes = [models.Index(fields=["topic", "user", "-created_at"])]
+
+    def __str__(self) -> str:
+        about = "about" if self.on_topic else "not about"
+        return f"{self.user}: {self.article_id} {about} {self.topic_id}"
+
+
 class PersonalModel(models.Model):
     """A reader's own online model, learned from their feedback."""
 

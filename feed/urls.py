@@ -20,6 +20,11 @@ urlpatterns = [
     path("mutes/<int:mute_id>/delete/", views.mute_delete, name="mute-delete"),
     path("articles/<int:article_id>/feedback/", views.feedback, name="feedback"),
     path("articles/read/", views.mark_read, name="mark-read"),
+    path(
+        "articles/<int:article_id>/topics/<slug:slug>/",
+        views.topic_verdict,
+        name="topic-verdict",
+    ),
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("sources/", source_views.source_list, name="sources"),
     path("sources/add/", source_views.source_add, name="source-add"),

@@ -24,6 +24,7 @@ from feed.forms import (
     ReadForm,
     SearchForm,
     TopicChoiceForm,
+    TopicVerdictForm,
     WeightForm,
 )
 from feed.models import Article, Feedback, Follow, Mute, Source, Topic
@@ -34,6 +35,7 @@ from feed.services import (
     preferences,
     reading,
     topics,
+    verdicts,
 )
 from feed.services.reading import FeedPage
 from tidings import health
@@ -359,6 +361,38 @@ def feedback(request: HttpRequest, article_id: int) -> HttpResponse:
         return JsonResponse({"ok": True, "signal": signal, "active": not undo})
     if signal in Feedback.DISMISSING and not undo:
         messages.info(request, f"“{article.title}” is gone from your feed.")
+    return redirect(_back(request, reverse("feed:home")))
+
+
+@login_required
+@require_POST
+def topic_verdict(request: HttpRequest, article_id: int, slug: str) -> HttpResponse:
+    """The reader says an article is (or is not) about a topic: their feed applies
+    it at once, the topic's model learns from it at its next refit."""
+    article = get_article_for_user(request.user, article_id)
+    try:
+        topic = topics.topic_for(request.user, slug)
+    except Topic.DoesNotExist:
+        raise Http404("No such topic.") from None
+    form = TopicVerdictForm(request.POST)
+    if not form.is_valid():
+        return HttpResponse("Say about=yes or about=no.", status=400)
+    on_topic = form.cleaned_data["about"] == "yes"
+    undo = form.cleaned_data["undo"]
+    if undo:
+        verdicts.withdraw(request.user, article, topic)
+    else:
+        verdicts.state(request.user, article, topic, on_topic=on_topic)
+    _queue_topic_refresh()
+    if request.headers.get("Accept") == "application/json":
+        return JsonResponse({"ok": True, "about": on_topic, "active": not undo})
+    if not undo:
+        messages.info(
+            request,
+            f"Noted: “{article.title}” is {'' if on_topic else 'not '}about "
+            f"{topic.name}. Your feed uses this now, and the {topic.name} model "
+            "learns from it at its next refresh.",
+        )
     return redirect(_back(request, reverse("feed:home")))
 
 

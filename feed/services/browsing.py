@@ -13,8 +13,8 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from feed.models import Article, Feedback, ReadMark, Source, Topic
-from feed.services import reading
-from feed.services.reading import FeedItem, FeedPage, TopicChip
+from feed.services import reading, verdicts
+from feed.services.reading import FeedItem, FeedPage
 
 SEARCH_MAX_TERMS = 8
 SEARCH_MAX_LENGTH = 200
@@ -234,28 +234,22 @@ def _page(
     stored probabilities."""
     ids = [article_id for article_id, _ in rows]
     articles, others = reading.card_articles(user, ids, [s for _, s in rows])
-    visible = {
-        t.score_key: t for t in Topic.objects.visible_to(user).only("slug", "name")
-    }
+    visible = reading.visible_topics(user)
+    stated = verdicts.stated_by(user)
     items = []
     for i in ids:
         if i not in articles:
             continue
         article = articles[i]
-        chips = sorted(
-            (
-                TopicChip(visible[key].slug, visible[key].name, probability)
-                for key, probability in article.topic_scores.items()
-                if probability >= reading.CHIP_PROBABILITY and key in visible
-            ),
-            key=lambda chip: -chip.probability,
+        scores = verdicts.apply(
+            article.topic_scores or {}, stated.on(i, article.story_id)
         )
         items.append(
             FeedItem(
                 article=article,
                 score=0.0,
                 why="",
-                topics=tuple(chips),
+                topics=reading.card_chips(scores, visible),
                 others=others[article.pk],
                 signals=reading.card_signals(article),
             )

@@ -4,7 +4,7 @@ import base64
 import binascii
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -25,7 +25,7 @@ from feed.models import (
     visible_articles,
 )
 from feed.ranking import blend, explain, features, mutes
-from feed.services import personalisation, scoring
+from feed.services import personalisation, scoring, verdicts
 
 # Topics shown as chips on a card: probability at least this.
 CHIP_PROBABILITY = 0.5
@@ -67,6 +67,10 @@ class FeedItem:
     def story_size(self) -> int:
         """Sources telling this story, this one included."""
         return 1 + len(self.others)
+
+    @property
+    def topic_slugs(self) -> frozenset[str]:
+        return frozenset(chip.slug for chip in self.topics)
 
 
 @dataclass(frozen=True)
@@ -231,8 +235,16 @@ def rank_feed_for(
         followed = [(f.topic, f.weight) for f in follows]
 
     candidates = candidate_queryset(user, as_of=as_of)
+    stated = verdicts.stated_by(user)
     if topic is not None:
-        candidates = candidates.about(topic, at_least=FILTER_PROBABILITY)
+        on, on_stories = stated.selected([topic.score_key], on_topic=True)
+        off, off_stories = stated.selected([topic.score_key], on_topic=False)
+        about = candidates.about(topic, at_least=FILTER_PROBABILITY)
+        if on or on_stories:
+            about |= candidates.filter(Q(pk__in=on) | Q(story_id__in=on_stories))
+        if off or off_stories:
+            about = about.exclude(Q(pk__in=off) | Q(story_id__in=off_stories))
+        candidates = about
     if hide_read:
         read = ReadMark.objects.filter(user=user).values("article_id")
         candidates = candidates.exclude(pk__in=read)
@@ -265,7 +277,14 @@ def rank_feed_for(
         # small. They come back, below the rest, while the topical ones are fewer
         # than a full window (a new deployment, a quiet topic).
         keys = [t.score_key for t, _ in followed]
-        rows = newest(candidates.filter(topic_scores__has_any_keys=keys))
+        on, on_stories = stated.selected(keys, on_topic=True)
+        rows = newest(
+            candidates.filter(
+                Q(topic_scores__has_any_keys=keys)
+                | Q(pk__in=on)
+                | Q(story_id__in=on_stories)
+            )
+        )
         if len(rows) < settings.FEED_MIN_CANDIDATES:
             rows = newest(candidates)
     else:
@@ -282,14 +301,16 @@ def rank_feed_for(
 
     ids = np.array([r[0] for r in rows], dtype=np.int64)
     keys = [t.score_key for t, _ in followed]
+    # Stored probabilities as this reader sees them (their topic verdicts applied).
+    topic_scores = [verdicts.apply(r[5] or {}, stated.on(r[0], r[3])) for r in rows]
     probabilities = np.array(
-        [[r[5].get(key, 0.0) for key in keys] for r in rows], dtype=np.float32
+        [[scores.get(key, 0.0) for key in keys] for scores in topic_scores],
+        dtype=np.float32,
     ).reshape(len(rows), len(keys))
     personal = np.zeros(len(rows))
     if personal_model is not None:
         personal = personal_model.decision_function(
-            features.decode_rows(r[6] for r in rows),
-            topic_scores=[r[5] or {} for r in rows],
+            features.decode_rows(r[6] for r in rows), topic_scores=topic_scores
         )
 
     ages = np.array([(as_of - r[1]).total_seconds() / 3600 for r in rows])
@@ -308,7 +329,7 @@ def rank_feed_for(
     next_cursor = (
         encode_cursor(offset + limit, as_of) if offset + limit < len(order) else None
     )
-    items = _items(user, page, c, scored, followed, personal_model)
+    items = _items(user, page, c, scored, followed, personal_model, stated)
     return FeedPage(
         items=items,
         next_cursor=next_cursor,
@@ -330,15 +351,37 @@ def _window(rows: list[tuple], *, as_of: datetime) -> list[tuple]:
     return rows
 
 
-def _items(user, page, c, scored, followed, personal_model) -> list[FeedItem]:
+def visible_topics(user) -> dict[str, tuple[str, str]]:
+    """Topic.score_key -> (slug, name) of the topics the reader may see."""
+    return {
+        t.score_key: (t.slug, t.name)
+        for t in Topic.objects.visible_to(user).only("slug", "name")
+    }
+
+
+def card_chips(
+    scores: Mapping[str, float], visible: Mapping[str, tuple[str, str]]
+) -> tuple[TopicChip, ...]:
+    """The topics a card shows as chips: those at CHIP_PROBABILITY or more, most
+    probable first."""
+    return tuple(
+        sorted(
+            (
+                TopicChip(*visible[key], probability)
+                for key, probability in scores.items()
+                if probability >= CHIP_PROBABILITY and key in visible
+            ),
+            key=lambda chip: -chip.probability,
+        )
+    )
+
+
+def _items(user, page, c, scored, followed, personal_model, stated) -> list[FeedItem]:
     ids = [int(c.ids[p]) for p in page]
     # Candidates alone in their story carry -id as story id (blend.Candidates).
     stories = [int(c.story_ids[p]) if c.story_ids[p] > 0 else None for p in page]
     articles, others = card_articles(user, ids, stories)
-    visible = {
-        t.score_key: (t.slug, t.name)
-        for t in Topic.objects.visible_to(user).only("slug", "name")
-    }
+    visible = visible_topics(user)
     topics = [t for t, _ in followed]
     terms_by_article = _matched_terms(
         [articles[i] for i in ids], scored.topic[page], topics
@@ -348,13 +391,8 @@ def _items(user, page, c, scored, followed, personal_model) -> list[FeedItem]:
     items = []
     for p in page:
         article = articles[int(c.ids[p])]
-        chips = sorted(
-            (
-                TopicChip(*visible[key], probability)
-                for key, probability in article.topic_scores.items()
-                if probability >= CHIP_PROBABILITY and key in visible
-            ),
-            key=lambda chip: -chip.probability,
+        scores = verdicts.apply(
+            article.topic_scores or {}, stated.on(article.pk, article.story_id)
         )
         liked_similar, liked_topics = 0, []
         if liked is not None and scored.personal[p] > explain.PERSONAL_SHOWN:
@@ -362,7 +400,7 @@ def _items(user, page, c, scored, followed, personal_model) -> list[FeedItem]:
                 liked, features.decode_rows([article.vector])
             )
             liked_topics = explain.liked_topics(
-                personal_model.topic_contributions(article.topic_scores or {}),
+                personal_model.topic_contributions(scores),
                 topic_names,
             )
         items.append(
@@ -377,7 +415,7 @@ def _items(user, page, c, scored, followed, personal_model) -> list[FeedItem]:
                     liked_similar=liked_similar,
                     liked_topics=liked_topics,
                 ),
-                topics=tuple(chips),
+                topics=card_chips(scores, visible),
                 others=others[article.pk],
                 signals=card_signals(article),
             )

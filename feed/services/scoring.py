@@ -19,6 +19,7 @@ from feed.ingest.clean import plain_text
 from feed.models import Article, Topic, TopicModel
 from feed.ranking import features
 from feed.ranking.topics import TopicClassifier, TopicSpec
+from feed.services import verdicts
 
 logger = logging.getLogger(__name__)
 
@@ -171,7 +172,9 @@ def refresh_topic_models(*, background_size: int = BACKGROUND_SIZE) -> int:
     )
     now = timezone.now()
     for topic in Topic.objects.all():
-        classifier = TopicClassifier().fit(X, topic_spec(topic))
+        classifier = TopicClassifier().fit(
+            X, topic_spec(topic), feedback=verdicts.training_rows(topic)
+        )
         TopicModel.objects.update_or_create(
             topic=topic,
             defaults={

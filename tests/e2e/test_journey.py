@@ -88,6 +88,22 @@ def test_a_new_reader_goes_from_sign_up_to_a_trusted_feed(
     assert len(outlets) >= 2 and set(outlets) == {outlet_name}
     page.go_back()
 
+    # "Not about Chips" takes the chip off that card (and the card off Chips).
+    about_chips = page.locator(".card").filter(
+        has=page.locator(".chips .chip", has_text=re.compile("^Chips$"))
+    )
+    card = about_chips.first
+    corrected = card.get_attribute("data-article")
+    card.locator(".verdicts summary").click()
+    card.get_by_role("button", name=re.compile("^Not about Chips")).click()
+    expect(page.get_by_text("is not about Chips")).to_be_visible()
+    corrected_card = page.locator(f"#article-{corrected}")
+    expect(corrected_card).to_be_visible()
+    expect(corrected_card.locator(".chips .chip")).not_to_have_text(["AI", "Chips"])
+    expect(
+        corrected_card.locator(".chip", has_text=re.compile("^Chips$"))
+    ).to_have_count(0)
+
     # Less like this: the card goes at once, and stays gone after a reload.
     disliked = first_card(page).get_attribute("data-article")
     first_card(page).get_by_role("button", name=re.compile("^Less like this")).click()

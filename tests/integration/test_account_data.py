@@ -18,8 +18,9 @@ from feed.models import (
     Source,
     Subscription,
     Topic,
+    TopicVerdict,
 )
-from feed.services import personalisation, preferences
+from feed.services import personalisation, preferences, verdicts
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -46,6 +47,7 @@ def reader_with_everything(core_topics):
     personalisation.record_feedback(reader, liked, "like")
     personalisation.record_feedback(reader, saved, "save")
     ReadMark.objects.create(user=reader, article=liked)
+    verdicts.state(reader, saved, core_topics["trade"], on_topic=False)
     own = factories.make_source(
         url="https://own.example/feed.xml",
         title="My Own Blog",
@@ -77,6 +79,9 @@ def test_the_json_export_holds_everything_the_reader_gave(core_topics):
         ("like", "https://chips.example/fab")
     ]
     assert [s["url"] for s in data["saved"]] == ["https://chips.example/gpu"]
+    assert [
+        (v["topic"], v["about"], v["article"]["url"]) for v in data["topic_verdicts"]
+    ] == [("trade", False, "https://chips.example/gpu")]
     assert data["sources"] == [
         {"url": "https://own.example/feed.xml", "title": "My Own Blog",
          "site_url": "https://own.example/"}
@@ -113,7 +118,10 @@ def test_deleting_the_account_removes_all_of_the_readers_data(core_topics):
     response = client.post("/settings/delete/", {"password": factories.PASSWORD})
     assert "Your account is deleted" in response.content.decode()
     assert not get_user_model().objects.filter(pk=reader.pk).exists()
-    for model in (Follow, Feedback, Mute, ReadMark, Subscription, ApiToken, DigestLog):
+    for model in (
+        Follow, Feedback, Mute, ReadMark, Subscription, ApiToken, DigestLog,
+        TopicVerdict,
+    ):  # fmt: skip
         assert not model.objects.filter(user_id=reader.pk).exists(), model
     assert not Topic.objects.filter(owner_id=reader.pk).exists()
     assert not EmailAddress.objects.filter(user_id=reader.pk).exists()
