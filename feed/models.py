@@ -52,7 +52,11 @@ class Topic(models.Model):
     def score_key(self) -> str:
         """This topic's key in Article.topic_scores (not a bare number, which JSON
         paths would read as an array index)."""
-        return f"t{self.pk}"
+        return self.key_for(self.pk)
+
+    @staticmethod
+    def key_for(topic_id: int) -> str:
+        return f"t{topic_id}"
 
     @property
     def seed_term_list(self) -> list[str]:

@@ -3,10 +3,10 @@ policy".
 
 A verdict overrides the stored probability of the article, and of the other
 articles of its story, for the reader who stated it on their next request (p = 1 or
-no probability at all), and joins the topic's
-model as a labelled example at its next refit (TopicClassifier's `feedback`), so
-every reader gains from it. One reader's verdicts count for at most
-TRAINING_PER_READER examples per topic: nobody can steer a shared topic alone.
+no probability at all), and joins the topic's model as a labelled example at its
+next refit (TopicClassifier's `feedback`), so every reader gains from it. One
+reader's verdicts count for at most TRAINING_PER_READER examples per topic: nobody
+can steer a shared topic alone.
 """
 
 from collections.abc import Mapping, Sequence
@@ -35,12 +35,11 @@ class Stated:
     by_article: By = field(default_factory=dict)
     by_story: By = field(default_factory=dict)
 
-    def on(self, article_id: int, story_id: int | None) -> dict[str, bool] | None:
-        """The verdicts that apply to an article: its own, else its story's."""
-        own = self.by_article.get(article_id)
-        if own is None and story_id is not None:
-            return self.by_story.get(story_id)
-        return own
+    def on(self, article_id: int, story_id: int | None) -> dict[str, bool]:
+        """The verdicts that apply to an article: its story's, and its own (which
+        win where both speak of a topic)."""
+        story = self.by_story.get(story_id, {}) if story_id is not None else {}
+        return {**story, **self.by_article.get(article_id, {})}
 
     def selected(self, keys: Sequence[str], *, on_topic: bool) -> tuple[list, list]:
         """(article ids, story ids) said to be about one of `keys` (on_topic), or
@@ -80,7 +79,7 @@ def stated_by(user) -> Stated:
             ]
         )
         for article_id, story_id, topic_id, on_topic in rows:
-            key_of_topic = f"t{topic_id}"
+            key_of_topic = Topic.key_for(topic_id)
             stated.by_article.setdefault(article_id, {})[key_of_topic] = on_topic
             if story_id is not None:  # the newest verdict on a story wins
                 stated.by_story.setdefault(story_id, {}).setdefault(
@@ -94,7 +93,9 @@ def forget(sender, instance: TopicVerdict, **kwargs) -> None:
     cache.delete(f"verdicts:{instance.user_id}")
 
 
-def apply(topic_scores: Mapping[str, float], stated: Mapping[str, bool] | None):
+def apply(
+    topic_scores: Mapping[str, float], stated: Mapping[str, bool]
+) -> Mapping[str, float]:
     """An article's stored probabilities as the reader sees them: a topic they said
     it is about at 1, one they said it is not about left out."""
     if not stated:

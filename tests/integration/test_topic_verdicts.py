@@ -8,7 +8,7 @@ from django.test import Client
 
 from feed.models import Article, Follow, Subscription, TopicVerdict
 from feed.ranking import features
-from feed.services import preferences, scoring
+from feed.services import preferences, scoring, verdicts
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -188,3 +188,14 @@ def test_the_topic_model_learns_from_verdicts_at_its_next_refit(core_topics):
     after = p_chips(held_out)
     assert before > 0.5 > after  # its card loses the Chips chip
     assert p_chips(articles[0]) > 0.5  # a chip factory is still about chips
+
+
+def test_an_articles_own_verdict_wins_over_its_storys():
+    stated = verdicts.Stated(
+        by_article={1: {"t1": True}}, by_story={9: {"t1": False, "t2": False}}
+    )
+    assert stated.on(1, 9) == {"t1": True, "t2": False}
+    assert stated.on(2, 9) == {"t1": False, "t2": False}
+    assert stated.on(2, None) == {}
+    scores = verdicts.apply({"t1": 0.3, "t2": 0.9, "t3": 0.6}, stated.on(1, 9))
+    assert scores == {"t1": 1.0, "t3": 0.6}
