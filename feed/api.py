@@ -1,4 +1,5 @@
-"""JSON API v1 (contract in docs/api.md): bearer tokens, topics, feed, feedback."""
+"""JSON API v1 (contract in docs/api.md): bearer tokens, topics, feed, feedback,
+topic verdicts."""
 
 import json
 from collections.abc import Callable
@@ -10,8 +11,9 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from accounts import services as accounts
+from feed import tasks
 from feed.models import Article, Feedback, Follow, Topic
-from feed.services import personalisation, reading, topics
+from feed.services import personalisation, reading, topics, verdicts
 from feed.services.reading import FeedItem
 
 MAX_LIMIT = 100
@@ -179,4 +181,26 @@ def article_feedback(request: HttpRequest, article_id: int) -> HttpResponse:
         choices = ", ".join(Feedback.Signal.values)
         return error(f"signal must be one of: {choices}.", 400)
     personalisation.record_feedback(request.api_user, article, signal)
+    return HttpResponse(status=204)
+
+
+@api("PUT", "DELETE")
+def article_topic(request: HttpRequest, article_id: int, slug: str) -> HttpResponse:
+    """The reader's verdict on whether an article is about a topic."""
+    article = Article.objects.visible_to(request.api_user).filter(pk=article_id).first()
+    if article is None:
+        return error(f"No article {article_id}.", 404)
+    try:
+        topic = topics.topic_for(request.api_user, slug)
+    except Topic.DoesNotExist:
+        return error(f"No topic {slug!r}.", 404)
+    if request.method == "DELETE":
+        verdicts.withdraw(request.api_user, article, topic)
+    else:
+        body = _json_body(request)
+        about = body.get("about") if body else None
+        if not isinstance(about, bool):
+            return error('Send {"about": true} or {"about": false}.', 400)
+        verdicts.state(request.api_user, article, topic, on_topic=about)
+    tasks.queue_topic_refresh()
     return HttpResponse(status=204)

@@ -14,6 +14,7 @@ from celery import shared_task
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
+from django.db import transaction
 from django.utils import timezone
 
 from feed.services import digests, ingestion, scoring
@@ -50,10 +51,23 @@ def score_articles(article_ids: list[int]) -> int:
 
 
 def refresh_topic_models_if_grown() -> None:
-    """Queue a refit (once in 15 minutes at most) when a topic has no fitted model
-    or the corpus has doubled since the last fit: a new deployment's topic models
-    learn from its first fetches instead of waiting for the six-hourly refit."""
-    if scoring.topic_models_need_refresh() and cache.add(REFRESH_QUEUED_KEY, 1, 900):
+    """Queue a refit when a topic has no fitted model or the corpus has doubled
+    since the last fit: a new deployment's topic models learn from its first
+    fetches instead of waiting for the six-hourly refit."""
+    if scoring.topic_models_need_refresh():
+        _queue_refresh()
+
+
+def queue_topic_refresh() -> None:
+    """Queue a refit of every topic model once the current transaction commits (a
+    topic changed, a reader stated what an article is about)."""
+    transaction.on_commit(_queue_refresh)
+
+
+def _queue_refresh() -> None:
+    """One refit queued at a time (the task clears the mark; it expires after 15
+    minutes should the task be lost)."""
+    if cache.add(REFRESH_QUEUED_KEY, 1, 900):
         refresh_topic_models.delay()
 
 

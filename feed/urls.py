@@ -50,4 +50,9 @@ urlpatterns = [
         api.article_feedback,
         name="api-feedback",
     ),
+    path(
+        "api/v1/articles/<int:article_id>/topics/<slug:slug>",
+        api.article_topic,
+        name="api-article-topic",
+    ),
 ]

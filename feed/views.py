@@ -3,8 +3,6 @@ feedback, health and unsubscribe."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -81,17 +79,6 @@ def _back(request: HttpRequest, fallback: str) -> str:
     ):
         return target
     return fallback
-
-
-def _queue_topic_refresh() -> None:
-    """Refit every topic model in the background once this request commits (one
-    refresh queued at a time, as feed.tasks.score_articles does)."""
-
-    def enqueue() -> None:
-        if cache.add(tasks.REFRESH_QUEUED_KEY, 1, 900):
-            tasks.refresh_topic_models.delay()
-
-    transaction.on_commit(enqueue)
 
 
 def _feed_page(
@@ -204,7 +191,7 @@ def onboarding(request: HttpRequest) -> HttpResponse:
                 name=own_form.cleaned_data["name"],
                 words=own_form.cleaned_data["words"] or own_form.cleaned_data["name"],
             )
-            _queue_topic_refresh()
+            tasks.queue_topic_refresh()
         settings_form.save()
         user.onboarded = True
         user.save(update_fields=["onboarded"])
@@ -293,7 +280,7 @@ def topic_create(request: HttpRequest) -> HttpResponse:
     topic = preferences.create_own_topic(
         request.user, name=form.cleaned_data["name"], words=form.cleaned_data["words"]
     )
-    _queue_topic_refresh()
+    tasks.queue_topic_refresh()
     messages.success(request, f"You now follow your own topic {topic.name}.")
     return redirect("feed:topics")
 
@@ -308,7 +295,7 @@ def topic_edit(request: HttpRequest, slug: str) -> HttpResponse:
         preferences.update_own_topic(
             topic, name=form.cleaned_data["name"], words=form.cleaned_data["words"]
         )
-        _queue_topic_refresh()
+        tasks.queue_topic_refresh()
         messages.success(request, f"{topic.name} is saved.")
         return redirect("feed:topics")
     return render(request, "feed/topic_form.html", {"form": form, "topic": topic})
@@ -383,7 +370,7 @@ def topic_verdict(request: HttpRequest, article_id: int, slug: str) -> HttpRespo
         verdicts.withdraw(request.user, article, topic)
     else:
         verdicts.state(request.user, article, topic, on_topic=on_topic)
-    _queue_topic_refresh()
+    tasks.queue_topic_refresh()
     if request.headers.get("Accept") == "application/json":
         return JsonResponse({"ok": True, "about": on_topic, "active": not undo})
     if not undo:

@@ -3,7 +3,7 @@
 import pytest
 from django.test import Client
 
-from feed.models import Feedback, Follow
+from feed.models import Article, Feedback, Follow, TopicVerdict
 from tests import factories
 
 
@@ -70,6 +70,8 @@ def test_malformed_token_request_gets_400(reader):
         ("delete", "/api/v1/topics/ai/follow"),
         ("get", "/api/v1/feed"),
         ("post", "/api/v1/articles/1/feedback"),
+        ("put", "/api/v1/articles/1/topics/chips"),
+        ("delete", "/api/v1/articles/1/topics/chips"),
     ],
 )
 def test_every_endpoint_needs_a_bearer_token(db, method, path):
@@ -211,3 +213,55 @@ def test_feedback_on_another_readers_private_source_is_404(api):
         content_type="application/json",
     )
     assert response.status_code == 404
+
+
+def test_a_topic_verdict_changes_the_next_feed_response_and_can_be_withdrawn(
+    api, reader, core_topics
+):
+    Follow.objects.create(user=reader, topic=core_topics["chips"])
+    Follow.objects.create(user=reader, topic=core_topics["trade"])
+    article = factories.make_article(factories.make_source(), "Wafer export rules")
+    Article.objects.filter(pk=article.pk).update(
+        topic_scores={core_topics["chips"].score_key: 0.9}
+    )
+    path = f"/api/v1/articles/{article.pk}/topics/chips"
+
+    def topics_of_item() -> list:
+        (item,) = api.get("/api/v1/feed").json()["items"]
+        return item["topics"]
+
+    assert topics_of_item() == ["chips"]
+    response = api.put(path, {"about": False}, content_type="application/json")
+    assert response.status_code == 204
+    assert topics_of_item() == []
+    api.put(f"/api/v1/articles/{article.pk}/topics/trade", {"about": True},
+            content_type="application/json")  # fmt: skip
+    assert topics_of_item() == ["trade"]
+    assert api.delete(path).status_code == 204
+    assert sorted(topics_of_item()) == ["chips", "trade"]
+    assert TopicVerdict.objects.filter(user=reader).count() == 1
+
+
+@pytest.mark.parametrize("body", [{}, {"about": "yes"}, {"about": 1}, ["about"]])
+def test_a_topic_verdict_needs_about_true_or_false(api, core_topics, body):
+    article = factories.make_article(factories.make_source(), "Anything")
+    response = api.put(
+        f"/api/v1/articles/{article.pk}/topics/chips", body,
+        content_type="application/json",
+    )  # fmt: skip
+    assert response.status_code == 400
+    assert "about" in response.json()["error"]
+
+
+def test_a_topic_verdict_on_unknown_or_hidden_things_is_404(api, core_topics):
+    article = factories.make_article(factories.make_source(), "Anything")
+    private = factories.make_source(is_default=False)
+    hidden = factories.make_article(private, "Someone else's subscription")
+    for path in (
+        f"/api/v1/articles/{article.pk}/topics/no-such-topic",
+        "/api/v1/articles/999999/topics/chips",
+        f"/api/v1/articles/{hidden.pk}/topics/chips",
+    ):
+        response = api.put(path, {"about": True}, content_type="application/json")
+        assert response.status_code == 404, path
+    assert not TopicVerdict.objects.exists()
