@@ -13,8 +13,20 @@ class FeedbackForm(forms.Form):
 
 
 class TopicVerdictForm(forms.Form):
-    about = forms.ChoiceField(choices=[("yes", "About"), ("no", "Not about")])
+    """One of `about` / `not_about`: the slug of the topic the article is (not)
+    about; `undo` withdraws that verdict instead."""
+
+    about = forms.SlugField(required=False)
+    not_about = forms.SlugField(required=False)
     undo = forms.BooleanField(required=False)
+
+    def clean(self):
+        data = super().clean()
+        if bool(data.get("about")) == bool(data.get("not_about")):
+            raise forms.ValidationError("Say about=<topic> or not_about=<topic>.")
+        data["on_topic"] = bool(data.get("about"))
+        data["slug"] = data.get("about") or data.get("not_about")
+        return data
 
 
 class TopicChoiceForm(PlainLabels, forms.Form):

@@ -21,7 +21,7 @@ urlpatterns = [
     path("articles/<int:article_id>/feedback/", views.feedback, name="feedback"),
     path("articles/read/", views.mark_read, name="mark-read"),
     path(
-        "articles/<int:article_id>/topics/<slug:slug>/",
+        "articles/<int:article_id>/topics/",
         views.topic_verdict,
         name="topic-verdict",
     ),

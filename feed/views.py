@@ -353,18 +353,18 @@ def feedback(request: HttpRequest, article_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def topic_verdict(request: HttpRequest, article_id: int, slug: str) -> HttpResponse:
+def topic_verdict(request: HttpRequest, article_id: int) -> HttpResponse:
     """The reader says an article is (or is not) about a topic: their feed applies
     it at once, the topic's model learns from it at its next refit."""
     article = get_article_for_user(request.user, article_id)
-    try:
-        topic = topics.topic_for(request.user, slug)
-    except Topic.DoesNotExist:
-        raise Http404("No such topic.") from None
     form = TopicVerdictForm(request.POST)
     if not form.is_valid():
-        return HttpResponse("Say about=yes or about=no.", status=400)
-    on_topic = form.cleaned_data["about"] == "yes"
+        return HttpResponse("Say about=<topic> or not_about=<topic>.", status=400)
+    try:
+        topic = topics.topic_for(request.user, form.cleaned_data["slug"])
+    except Topic.DoesNotExist:
+        raise Http404("No such topic.") from None
+    on_topic = form.cleaned_data["on_topic"]
     undo = form.cleaned_data["undo"]
     if undo:
         verdicts.withdraw(request.user, article, topic)

@@ -49,14 +49,15 @@ def matched_terms(
 
 
 def count_similar(
-    liked: sp.csr_matrix, row: sp.csr_matrix, *, threshold: float = 0.3
-) -> int:
-    """How many of the reader's liked articles (rows) have cosine >= threshold with
-    this article's features (for "you liked 3 similar")."""
-    if liked.shape[0] == 0 or row.nnz == 0:
-        return 0
-    similarity = (liked @ sp.csr_matrix(row).T).toarray().ravel()
-    return int(np.count_nonzero(similarity >= threshold))
+    liked: sp.csr_matrix, articles: sp.csr_matrix, *, threshold: float = 0.3
+) -> np.ndarray:
+    """For each article (a row of features), how many of the reader's liked
+    articles have cosine >= threshold with it (for "you liked 3 similar"). One
+    product for a whole page."""
+    if liked.shape[0] == 0 or articles.shape[0] == 0:
+        return np.zeros(articles.shape[0], dtype=np.int64)
+    similarity = (sp.csr_matrix(articles) @ liked.T).toarray()
+    return np.count_nonzero(similarity >= threshold, axis=1)
 
 
 def liked_topics(

@@ -386,7 +386,14 @@ def _items(user, page, c, scored, followed, personal_model, stated) -> list[Feed
     terms_by_article = _matched_terms(
         [articles[i] for i in ids], scored.topic[page], topics
     )
-    liked = personalisation.liked_matrix(user) if scored.personal.any() else None
+    explained = [p for p in page if scored.personal[p] > explain.PERSONAL_SHOWN]
+    similar: dict[int, int] = {}
+    if explained and personal_model is not None:
+        counts = explain.count_similar(
+            personalisation.liked_matrix(user),
+            features.decode_rows(articles[int(c.ids[p])].vector for p in explained),
+        )
+        similar = dict(zip(explained, counts.tolist(), strict=True))
     topic_names = {key: name for key, (_, name) in visible.items()}
     items = []
     for p in page:
@@ -394,11 +401,8 @@ def _items(user, page, c, scored, followed, personal_model, stated) -> list[Feed
         scores = verdicts.apply(
             article.topic_scores or {}, stated.on(article.pk, article.story_id)
         )
-        liked_similar, liked_topics = 0, []
-        if liked is not None and scored.personal[p] > explain.PERSONAL_SHOWN:
-            liked_similar = explain.count_similar(
-                liked, features.decode_rows([article.vector])
-            )
+        liked_similar, liked_topics = similar.get(p, 0), []
+        if p in similar:
             liked_topics = explain.liked_topics(
                 personal_model.topic_contributions(scores),
                 topic_names,

@@ -76,6 +76,9 @@ def test_count_similar_counts_liked_rows_above_the_threshold():
     liked = features.transform(
         [Document("nvidia gpu export", ""), Document("football match", "")]
     )
-    row = features.transform([Document("nvidia gpu export curbs", "")])
-    assert explain.count_similar(liked, row) == 1
-    assert explain.count_similar(liked[:0], row) == 0
+    rows = features.transform(
+        [Document("nvidia gpu export curbs", ""), Document("weather", "")]
+    )
+    assert explain.count_similar(liked, rows).tolist() == [1, 0]
+    assert explain.count_similar(liked[:0], rows).tolist() == [0, 0]
+    assert explain.count_similar(liked, rows[:0]).tolist() == []
