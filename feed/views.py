@@ -57,8 +57,9 @@ def get_article_for_user(user, article_id: int) -> Article:
 
 def get_source_for_user(user, source_id: str) -> Source:
     """A source whose articles the reader sees (a default one or one they added);
-    anyone else's source, or an id that is not a number, is a 404."""
-    if not source_id.isdigit():
+    anyone else's source, or an id that is not a (database-sized) number, is a
+    404."""
+    if not (source_id.isascii() and source_id.isdigit() and len(source_id) <= 18):
         raise Http404("No such source.")
     return get_object_or_404(Source.objects.for_user(user).distinct(), pk=source_id)
 

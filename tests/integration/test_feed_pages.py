@@ -372,7 +372,7 @@ def test_a_source_page_is_only_for_sources_the_reader_sees(core_topics):
     ai_articles(2, source=private)
     owner = factories.make_user()
     Subscription.objects.create(user=owner, source=private)
-    for value in (str(private.pk), "999999", "abc", "1 OR 1=1", ""):
+    for value in (str(private.pk), "999999", "abc", "1 OR 1=1", "", "9" * 30, "١"):
         assert client.get("/recent/", {"source": value}).status_code == 404
     Subscription.objects.create(user=reader, source=private)
     assert (
