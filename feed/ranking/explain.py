@@ -81,9 +81,11 @@ def why(
     matched_terms: Sequence[str] = (),
     liked_similar: int = 0,
     liked_topics: Sequence[str] = (),
+    marked_topics: Sequence[str] = (),
     topic_threshold: float = 0.25,
 ) -> str:
-    """The reason line for candidate `position` of a blend.rank result."""
+    """The reason line for candidate `position` of a blend.rank result.
+    `marked_topics`: topics the reader said the article is about (verdicts)."""
     parts: list[str] = []
     contributions = scored.topic[position] if scored.topic.size else []
     ranked_topics = sorted(
@@ -95,6 +97,8 @@ def why(
         parts.append(" + ".join(names))
         if matched_terms:
             parts.append("matches " + ", ".join(matched_terms[:3]))
+    if marked_topics:
+        parts.append("you marked it " + " + ".join(marked_topics))
     if scored.personal[position] > PERSONAL_SHOWN:
         if liked_similar > 0:
             noun = "story" if liked_similar == 1 else "stories"

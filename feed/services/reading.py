@@ -398,9 +398,8 @@ def _items(user, page, c, scored, followed, personal_model, stated) -> list[Feed
     items = []
     for p in page:
         article = articles[int(c.ids[p])]
-        scores = verdicts.apply(
-            article.topic_scores or {}, stated.on(article.pk, article.story_id)
-        )
+        stated_here = stated.on(article.pk, article.story_id)
+        scores = verdicts.apply(article.topic_scores or {}, stated_here)
         liked_similar, liked_topics = similar.get(p, 0), []
         if p in similar:
             liked_topics = explain.liked_topics(
@@ -418,6 +417,11 @@ def _items(user, page, c, scored, followed, personal_model, stated) -> list[Feed
                     matched_terms=terms_by_article[article.pk],
                     liked_similar=liked_similar,
                     liked_topics=liked_topics,
+                    marked_topics=[
+                        topic_names[key]
+                        for key, on_topic in stated_here.items()
+                        if on_topic and key in topic_names
+                    ],
                 ),
                 topics=card_chips(scores, visible),
                 others=others[article.pk],

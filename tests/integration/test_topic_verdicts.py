@@ -81,6 +81,7 @@ def test_about_adds_the_topic_and_undo_takes_it_back(core_topics):
     assert f"article-{article.pk}" not in client.get("/?topic=trade").content.decode()
     client.post(f"/articles/{article.pk}/topics/", {"about": "trade"})
     assert f"article-{article.pk}" in client.get("/?topic=trade").content.decode()
+    assert "you marked it Trade policy" in client.get("/").content.decode()
     assert chips_on_card(client.get("/").content.decode(), article) == [
         "Trade policy",
         "AI",

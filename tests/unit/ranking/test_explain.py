@@ -51,6 +51,13 @@ def test_personal_lift_from_liked_topics():
     assert line == "AI · you like Chips + Trade policy stories"
 
 
+def test_names_the_topics_the_reader_marked():
+    line = explain.why(
+        scored([1.0]), 0, topic_names=["Trade policy"], marked_topics=["Trade policy"]
+    )
+    assert line == "Trade policy · you marked it Trade policy"
+
+
 def test_liked_topics_are_those_the_personal_model_rewards_most():
     names = {"t1": "AI", "t2": "Chips", "t3": "Trade policy"}
     contributions = {"t1": 0.2, "t2": 0.9, "t3": -0.4, "t9": 2.0}
