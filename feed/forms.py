@@ -16,8 +16,8 @@ class TopicVerdictForm(forms.Form):
     """One of `about` / `not_about`: the slug of the topic the article is (not)
     about; `undo` withdraws that verdict instead."""
 
-    about = forms.SlugField(required=False)
-    not_about = forms.SlugField(required=False)
+    about = forms.SlugField(required=False, max_length=80)
+    not_about = forms.SlugField(required=False, max_length=80)
     undo = forms.BooleanField(required=False)
 
     def clean(self):

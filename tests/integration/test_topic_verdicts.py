@@ -122,7 +122,10 @@ def test_verdicts_refuse_bad_input_and_other_readers_things(core_topics):
     article = article_about(core_topics, "Chip news", chips=0.9)
     alice, client = reader(core_topics, "chips")
     url = f"/articles/{article.pk}/topics/"
-    for bad in ({}, {"about": "chips", "not_about": "ai"}, {"about": "no such!"}):
+    for bad in (
+        {}, {"about": "chips", "not_about": "ai"}, {"about": "no such!"},
+        {"not_about": "x" * 81},
+    ):  # fmt: skip
         assert client.post(url, bad).status_code == 400, bad
     assert client.get(url).status_code == 405
     assert client.post(url, {"not_about": "nope"}).status_code == 404
