@@ -1,6 +1,7 @@
 // Progressive enhancement for Tidings. Everything here also works as plain forms and
 // links without JavaScript; this script only makes it quicker:
 //  - card actions (like, less like this, hide, save) without a page reload, with undo;
+//  - "Not about Chips" / "About Trade policy" applied in place (the button flips);
 //  - an "open" signal when a story is opened;
 //  - the next page appended as you reach the end (the "Older stories" link stays);
 //  - stories marked read as you scroll past them (when that setting is on);
@@ -117,6 +118,70 @@
     if (!form.closest(".card") || !/\/feedback\/$/.test(form.action)) return;
     event.preventDefault();
     act(form).catch(function () { form.submit(); });
+  });
+
+  // --- Topic verdicts ------------------------------------------------------------
+
+  function chipList(card) {
+    var list = card.querySelector(".topic-row .chips");
+    if (!list) {
+      list = document.createElement("ul");
+      list.className = "chips";
+      list.setAttribute("aria-label", "Topics");
+      card.querySelector(".topic-row").prepend(list);
+    }
+    return list;
+  }
+
+  function applyVerdict(card, button) {
+    var slug = button.value;
+    var name = button.dataset.name;
+    var about = button.name === "about";
+    var chip = card.querySelector('.chips a.chip[data-topic="' + slug + '"]');
+    if (!about && chip) chip.parentElement.remove();
+    if (about && !chip) {
+      var item = document.createElement("li");
+      var link = document.createElement("a");
+      link.className = "chip";
+      link.dataset.topic = slug;
+      link.href = "/?topic=" + encodeURIComponent(slug);
+      link.textContent = name;
+      item.appendChild(link);
+      chipList(card).appendChild(item);
+    }
+    // The same button now states the opposite.
+    button.name = about ? "not_about" : "about";
+    button.textContent = (about ? "Not about " : "About ") + name;
+    var title = card.querySelector(".card-title a").firstChild.textContent;
+    button.setAttribute("aria-label", button.textContent + ": " + title);
+    return (about ? "Noted: about " : "Noted: not about ") + name + ".";
+  }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var button = event.submitter;
+    if (!form.classList.contains("verdict-forms") || !button || !button.name) return;
+    event.preventDefault();
+    var card = form.closest(".card");
+    var data = new FormData(form);
+    data.set(button.name, button.value);
+    post(form.action, data).then(function () {
+      var note = form.querySelector(".verdict-done");
+      if (!note) {
+        note = document.createElement("span");
+        note.className = "verdict-done";
+        note.setAttribute("role", "status");
+        form.appendChild(note);
+      }
+      note.textContent = applyVerdict(card, button);
+    }).catch(function () {
+      var field = document.createElement("input");
+      field.type = "hidden";
+      field.name = button.name;
+      field.value = button.value;
+      form.appendChild(field);
+      form.submit();
+    });
   });
 
   // --- Open signal --------------------------------------------------------------
