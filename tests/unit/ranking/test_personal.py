@@ -97,13 +97,19 @@ def test_topic_probabilities_carry_a_preference_the_words_do_not_show():
     assert contributions["b"] > contributions["a"]
 
 
-def test_topic_weights_survive_the_byte_round_trip():
+def fitted_on_topics():
+    """Eight rows of general words, liked when about a and b (both_or_one)."""
     X = features.transform(documents((), 8, 1))
     topic_scores = both_or_one(8, 2)
     model = PersonalModel().fit(
         X, ["like"] * 4 + ["dislike"] * 4, X, topic_scores=topic_scores,
         background_topic_scores=topic_scores,
     )  # fmt: skip
+    return model, X, topic_scores
+
+
+def test_topic_weights_survive_the_byte_round_trip():
+    model, X, topic_scores = fitted_on_topics()
     restored = PersonalModel.from_bytes(model.to_bytes())
     assert restored.topic_keys_ == ["a", "b"]
     np.testing.assert_allclose(
@@ -187,12 +193,7 @@ def test_topic_probabilities_are_softened_so_that_saturated_ones_still_differ():
 
 
 def test_a_model_stored_before_the_softening_keeps_raw_probabilities():
-    X = features.transform(documents((), 8, 1))
-    topic_scores = both_or_one(8, 2)
-    model = PersonalModel().fit(
-        X, ["like"] * 4 + ["dislike"] * 4, X, topic_scores=topic_scores,
-        background_topic_scores=topic_scores,
-    )  # fmt: skip
+    model, _, _ = fitted_on_topics()
     stored = dict(np.load(io.BytesIO(model.to_bytes())))
     del stored["topic_softening"]
     blob = io.BytesIO()
