@@ -81,6 +81,21 @@ def test_rows_survive_the_byte_round_trip():
     assert np.abs((back - X).toarray()).max() < 1e-3  # float16 storage
 
 
+def test_a_batch_encodes_row_by_row_alike_including_an_empty_row():
+    X = features.transform(
+        [
+            Document("Chip export curbs", "Beijing responds."),
+            Document("", ""),
+            Document("Tariffs on steel", "The ministry said."),
+        ]
+    )
+    blobs = features.encode_rows(X)
+    assert blobs == [features.encode_row(X[k]) for k in range(3)]
+    back = features.decode_rows(blobs)
+    assert back[1].nnz == 0
+    assert np.abs((back - X).toarray()).max() < 1e-3
+
+
 def test_empty_and_stale_blobs_decode_to_empty_rows():
     stale = b"\x02\x00\x00\x00" + b"\x00" * 12  # an old, versionless encoding
     back = features.decode_rows([b"", None, stale])
