@@ -14,20 +14,32 @@ re-published is above 0.9), hence the default threshold of 0.4.
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.preprocessing import normalize
+
+from feed.ranking import features
 
 DEFAULT_THRESHOLD = 0.4
 
 
 def window_idf(*matrices: sp.csr_matrix) -> np.ndarray:
-    """Smoothed IDF of every column over the rows of `matrices` together."""
+    """Smoothed IDF of every column over the rows of `matrices` together (the
+    logarithm is taken only for the columns that occur: most of the 2**18 never
+    do, and share one value)."""
     n = sum(m.shape[0] for m in matrices)
-    df = sum(np.bincount(m.indices, minlength=m.shape[1]) for m in matrices)
-    return (np.log((1 + n) / (1 + df)) + 1.0).astype(np.float32)
+    df = np.bincount(
+        np.concatenate([m.indices for m in matrices]), minlength=matrices[0].shape[1]
+    )
+    idf = np.full(len(df), np.log(1 + n) + 1.0, dtype=np.float32)
+    present = np.flatnonzero(df)
+    idf[present] = np.log((1 + n) / (1 + df[present])) + 1.0
+    return idf
 
 
 def _weighted(X: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
-    return normalize(sp.csr_matrix(X, dtype=np.float32) @ sp.diags(idf), copy=False)
+    """X with every column scaled by its IDF, rows L2-normalised."""
+    data = X.data.astype(np.float32) * idf[X.indices]
+    weighted = sp.csr_matrix((data, X.indices, X.indptr), shape=X.shape)
+    features.normalise_rows(weighted)
+    return weighted
 
 
 def match_stories(

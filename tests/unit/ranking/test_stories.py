@@ -1,10 +1,11 @@
 """Clustering near-duplicate articles into stories."""
 
 import numpy as np
+import scipy.sparse as sp
 
 from feed.ranking import features
 from feed.ranking.features import Document
-from feed.ranking.stories import match_stories
+from feed.ranking.stories import match_stories, window_idf
 
 BACKGROUND = [
     Document("Council approves new bike lanes downtown", "The city council voted."),
@@ -72,3 +73,12 @@ def test_no_recent_articles_and_empty_batches():
         None
     ]
     assert match_stories(features.empty(), vectors(BACKGROUND[0]), np.array([1])) == []
+
+
+def test_window_idf_counts_documents_over_both_matrices():
+    # Column 0 in 3 of 4 rows, column 1 in 1, column 2 in none.
+    a = sp.csr_matrix(np.array([[1.0, 0, 0], [1.0, 1.0, 0]], dtype=np.float32))
+    b = sp.csr_matrix(np.array([[1.0, 0, 0], [0, 0, 0]], dtype=np.float32))
+    idf = window_idf(a, b)
+    expected = [np.log(5 / 4) + 1, np.log(5 / 2) + 1, np.log(5 / 1) + 1]
+    assert np.allclose(idf, expected)
