@@ -16,6 +16,7 @@ from aiosmtpd.controller import Controller
 from django.conf import settings
 from django.core.cache import cache
 
+from feed.services import stories
 from tests import factories
 from tidings import embedded_redis
 
@@ -58,10 +59,12 @@ def redis_server() -> Iterator[str]:
 def fresh_cache(redis_server) -> Iterator[None]:
     """Every test starts with an empty cache: log-in throttles, cached mutes and why
     lines live in the shared Redis for minutes to days, and keys carry row ids that
-    a later test's rows may reuse."""
+    a later test's rows may reuse (so do the feature rows story clustering keeps)."""
     cache.clear()
+    stories.row_cache.clear()
     yield
     cache.clear()
+    stories.row_cache.clear()
 
 
 # --- SMTP ---------------------------------------------------------------------------

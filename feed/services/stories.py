@@ -1,5 +1,6 @@
 """Stories: the same event from several sources, clustered as articles arrive."""
 
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
@@ -15,6 +16,67 @@ from feed.ranking import stories as clustering
 # Articles published this close to a new one may be the same story.
 WINDOW = timedelta(days=2)
 MAX_NEIGHBOURS = 5000
+# Decoded feature rows kept per process (about 1 kB each): the articles of the
+# window are compared with every new batch, and a stored row does not change.
+CACHED_ROWS = 20_000
+
+Key = tuple[int, str]  # (article id, content fingerprint)
+
+
+class RowCache:
+    """Feature rows of stored articles, least recently used dropped first.
+
+    Keyed by id and content fingerprint, not id alone: SQLite may give the id of a
+    rolled-back row to another article."""
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self._rows: OrderedDict[Key, tuple[np.ndarray, np.ndarray]] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def clear(self) -> None:
+        self._rows.clear()
+
+    def rows(self, keys: Sequence[Key]) -> sp.csr_matrix:
+        """The rows of `keys` (a row stored by another version of the features is
+        empty), reading the ones not kept yet from the database."""
+        missing = [key for key in keys if key not in self._rows]
+        for start in range(0, len(missing), MAX_NEIGHBOURS):
+            chunk = missing[start : start + MAX_NEIGHBOURS]
+            found = list(
+                Article.objects.filter(pk__in=[i for i, _ in chunk]).values_list(
+                    "id", "fingerprint", "vector"
+                )
+            )
+            decoded = features.decode_rows(v for _, _, v in found)
+            for k, (article_id, digest, _) in enumerate(found):
+                start, end = decoded.indptr[k], decoded.indptr[k + 1]
+                if end > start:  # another features version: recomputed later
+                    self._rows[(article_id, digest)] = (
+                        decoded.indices[start:end],
+                        decoded.data[start:end],
+                    )
+        parts = [self._rows.get(key) for key in keys]
+        for key, part in zip(keys, parts, strict=True):
+            if part is not None:
+                self._rows.move_to_end(key)
+        while len(self._rows) > self.capacity:
+            self._rows.popitem(last=False)
+        kept = [p for p in parts if p is not None]
+        lengths = [0 if p is None else len(p[0]) for p in parts]
+        return sp.csr_matrix(
+            (
+                np.concatenate([p[1] for p in kept] or [np.zeros(0, np.float32)]),
+                np.concatenate([p[0] for p in kept] or [np.zeros(0, np.int32)]),
+                np.concatenate([[0], np.cumsum(lengths, dtype=np.int64)]),
+            ),
+            shape=(len(keys), features.N_FEATURES),
+        )
+
+
+row_cache = RowCache(CACHED_ROWS)
 
 
 def story_ids_for(
@@ -33,9 +95,9 @@ def story_ids_for(
             published_at__lte=max(published) + WINDOW,
         )
         .order_by("-published_at")
-        .values_list("id", "story_id", "vector")[:MAX_NEIGHBOURS]
+        .values_list("id", "story_id", "fingerprint")[:MAX_NEIGHBOURS]
     )
-    recent = features.decode_rows(v for _, _, v in neighbours)
+    recent = row_cache.rows([(i, digest) for i, _, digest in neighbours])
     matches = clustering.match_stories(
         vectors, recent, np.arange(len(neighbours), dtype=np.int64)
     )
