@@ -6,8 +6,9 @@ Baseline: `feedparser.parse(bytes)` on every corpus feed. Pipeline: what a worke
 does per feed (parse + clean + features + topic probabilities + story clustering +
 store in PostgreSQL, the scoring being part of the store),
 with topic models already fitted as in a running deployment. Both run in this
-process, alternating, on the same files; the database is emptied before each
-pipeline round. Prints items/s for each and the ratio (target >= 0.5).
+process on the same files, feed by feed side by side; the database is emptied
+before each round. Prints items/s for each and the ratio (target >= 0.5);
+--breakdown adds the time of each stage of the pipeline.
 """
 
 import argparse

@@ -16,9 +16,9 @@ from feed.ranking import stories as clustering
 # Articles published this close to a new one may be the same story.
 WINDOW = timedelta(days=2)
 MAX_NEIGHBOURS = 5000
-# Decoded feature rows kept per process (about 1 kB each): the articles of the
+# Decoded feature rows kept per process (about 1.5 kB each): the articles of the
 # window are compared with every new batch, and a stored row does not change.
-CACHED_ROWS = 20_000
+CACHED_ROWS = 10_000
 
 Key = tuple[int, str]  # (article id, content fingerprint)
 
@@ -54,9 +54,9 @@ class RowCache:
             for k, (article_id, digest, _) in enumerate(found):
                 start, end = decoded.indptr[k], decoded.indptr[k + 1]
                 if end > start:  # another features version: recomputed later
-                    self._rows[(article_id, digest)] = (
-                        decoded.indices[start:end],
-                        decoded.data[start:end],
+                    self._rows[(article_id, digest)] = (  # copies, not views
+                        decoded.indices[start:end].copy(),
+                        decoded.data[start:end].copy(),
                     )
         parts = [self._rows.get(key) for key in keys]
         for key, part in zip(keys, parts, strict=True):
