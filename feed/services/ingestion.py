@@ -200,7 +200,7 @@ def store_entries(
     An entry is a duplicate when the source already has its GUID, its link or its
     content fingerprint (feeds that rewrite GUIDs do not duplicate). The unique
     (source, guid) constraint settles races between concurrent workers: each worker
-    stamps its rows with its own `fetched_at` and reads back only those. The insert
+    learns which rows its own INSERT stored (see _insert_new_articles). The insert
     is one transaction, so a worker killed half-way leaves nothing half-stored.
     """
     candidates = _unique_within_batch(entries)
