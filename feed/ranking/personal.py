@@ -29,6 +29,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 
 from feed.ranking import features
+from feed.ranking.topics import probability_columns
 
 # Label and weight per feedback signal: positive signals pull similar articles up.
 SIGNAL_WEIGHTS = {
@@ -156,11 +157,7 @@ class PersonalModel(BaseEstimator):
         every pair of them."""
         keys = self.topic_keys_
         probabilities = _soften(
-            np.array(
-                [[scores.get(key, 0.0) for key in keys] for scores in topic_scores],
-                dtype=np.float64,
-            ).reshape(len(topic_scores), len(keys)),
-            self.topic_softening_,
+            probability_columns(topic_scores, keys), self.topic_softening_
         ).astype(np.float32)
         # Row-major i < j: the same order as combinations(keys, 2) in _topic_names.
         first, second = np.triu_indices(len(keys), 1)

@@ -25,6 +25,7 @@ from feed.models import (
     visible_articles,
 )
 from feed.ranking import blend, explain, features, mutes
+from feed.ranking.topics import probability_columns
 from feed.services import personalisation, scoring, verdicts
 
 # Topics shown as chips on a card: probability at least this.
@@ -303,10 +304,7 @@ def rank_feed_for(
     keys = [t.score_key for t, _ in followed]
     # Stored probabilities as this reader sees them (their topic verdicts applied).
     topic_scores = [verdicts.apply(r[5] or {}, stated.on(r[0], r[3])) for r in rows]
-    probabilities = np.array(
-        [[scores.get(key, 0.0) for key in keys] for scores in topic_scores],
-        dtype=np.float32,
-    ).reshape(len(rows), len(keys))
+    probabilities = probability_columns(topic_scores, keys).astype(np.float32)
     personal = np.zeros(len(rows))
     if personal_model is not None:
         personal = personal_model.decision_function(

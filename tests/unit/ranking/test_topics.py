@@ -5,7 +5,12 @@ import pytest
 
 from feed.ranking import features, metrics
 from feed.ranking.features import Document
-from feed.ranking.topics import TopicClassifier, TopicSpec, top_terms
+from feed.ranking.topics import (
+    TopicClassifier,
+    TopicSpec,
+    probability_columns,
+    top_terms,
+)
 
 CHIPS = TopicSpec("chips", "Chips", seed_terms=("semiconductor", "chip", "foundry"))
 TRADE = TopicSpec("trade", "Trade policy", seed_terms=("tariff", "customs duties"))
@@ -111,3 +116,11 @@ def test_stated_topicality_moves_the_context_model(corpus, matrix, fitted):
         abs((told.decision_function(general) - plain.decision_function(general)).mean())
         < 0.5
     )
+
+
+def test_probability_columns_put_each_stored_probability_in_its_column():
+    rows = [{"t1": 0.5, "t9": 0.2}, {}, {"t3": 1.0, "t1": 0.07}]
+    table = probability_columns(rows, ["t1", "t3"])
+    assert table.tolist() == [[0.5, 0.0], [0.0, 0.0], [0.07, 1.0]]
+    assert probability_columns([], ["t1"]).shape == (0, 1)
+    assert probability_columns(rows, []).shape == (3, 0)
