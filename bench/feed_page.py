@@ -52,7 +52,7 @@ def main() -> None:
     from django.test import Client  # noqa: PLC0415
     from django.utils import timezone  # noqa: PLC0415
 
-    from bench.ingest import ensure_database  # noqa: PLC0415
+    from bench.ingest import empty_tables, ensure_database  # noqa: PLC0415
     from feed.defaults import TOPICS  # noqa: PLC0415
     from feed.ingest.parse import parse_feed  # noqa: PLC0415
     from feed.models import (  # noqa: PLC0415
@@ -74,10 +74,7 @@ def main() -> None:
     ensure_database(connection.settings_dict)
     call_command("migrate", verbosity=0)
     topics.load_default_topics(TOPICS)
-    Feedback.objects.all().delete()
-    Article.objects.all().delete()
-    Story.objects.all().delete()
-    Source.objects.all().delete()
+    empty_tables(connection, [Feedback, Article, Story, Source])
 
     now = timezone.now()
     files = sorted(args.corpus.glob("*.xml"))

@@ -61,17 +61,7 @@ def main() -> None:
     blobs = [(path, path.read_bytes()) for path in files]
 
     def reset() -> None:
-        """Every round starts from the same empty tables. On PostgreSQL, TRUNCATE:
-        rows removed by DELETE stay in the table and its indexes as dead tuples
-        until autovacuum comes, and each round would scan all earlier rounds'."""
-        if connection.vendor == "postgresql":
-            tables = [m._meta.db_table for m in (Article, Story, Source)]
-            with connection.cursor() as cursor:
-                cursor.execute(f"TRUNCATE {', '.join(tables)} CASCADE")
-            return
-        Article.objects.all().delete()
-        Story.objects.all().delete()
-        Source.objects.all().delete()
+        empty_tables(connection, [Article, Story, Source])
 
     def ingest(path: Path, data: bytes, now) -> int:
         source = ingestion.source_for_file(path)
@@ -166,6 +156,20 @@ def time_stages() -> Counter:
     timed(stories, "story_ids_for", "  story clustering")
     timed(ingestion, "_insert_new_articles", "  INSERT (PostgreSQL, indexes)")
     return totals
+
+
+def empty_tables(connection, models: list) -> None:
+    """Delete every row of `models`' tables (and of the tables referring to them).
+    On PostgreSQL, TRUNCATE: rows removed by DELETE stay in the table and its
+    indexes as dead tuples until autovacuum comes, and every later query would
+    scan them."""
+    if connection.vendor == "postgresql":
+        tables = ", ".join(m._meta.db_table for m in models)
+        with connection.cursor() as cursor:
+            cursor.execute(f"TRUNCATE {tables} CASCADE")
+        return
+    for model in models:
+        model.objects.all().delete()
 
 
 def ensure_database(settings_dict: dict) -> None:
