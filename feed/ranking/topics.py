@@ -96,23 +96,27 @@ class SeedPhrases:
         )
 
     @cached_property
-    def _slots(self) -> np.ndarray:
-        """Position of every feature column among self.columns (-1: none)."""
+    def _slots(self) -> tuple[np.ndarray, np.ndarray]:
+        """Position of every feature column among the distinct self.columns (-1:
+        none), and of each of self.columns among those distinct ones (a column may
+        serve several phrases)."""
+        distinct, position = np.unique(self.columns, return_inverse=True)
         slots = np.full(features.N_FEATURES, -1, dtype=np.int32)
-        slots[self.columns] = np.arange(len(self.columns), dtype=np.int32)
-        return slots
+        slots[distinct] = np.arange(len(distinct), dtype=np.int32)
+        return slots, position
 
     def presence(self, X: sp.csr_matrix) -> np.ndarray:
         """(n_rows, n_phrases): each phrase's feature value in each row, 0 if absent."""
         n = X.shape[0]
         if not self.phrases:
             return np.zeros((n, 0), dtype=np.float32)
-        hit = self._slots[X.indices]
+        slots, position = self._slots
+        hit = slots[X.indices]
         keep = hit >= 0
         rows = np.repeat(np.arange(n), np.diff(X.indptr))[keep]
-        values = np.zeros((n, len(self.columns)), dtype=np.float32)
+        values = np.zeros((n, int(slots.max()) + 1), dtype=np.float32)
         values[rows, hit[keep]] = X.data[keep]
-        return np.minimum.reduceat(values, self.offsets[:-1], axis=1)
+        return np.minimum.reduceat(values[:, position], self.offsets[:-1], axis=1)
 
 
 class TopicClassifier(BaseEstimator):
@@ -379,6 +383,54 @@ def top_terms(contributions: dict[str, float], *, k: int = 3) -> list[str]:
             continue
         chosen.append(term)
     return chosen
+
+
+class TopicBank:
+    """Fitted classifiers scoring together: one sparse product for all their context
+    weights and one pass over all their seed columns. Gives each classifier's own
+    predict_proba, in columns (the ingest path scores every new article for every
+    topic; one classifier at a time, most of the cost was per-call overhead)."""
+
+    def __init__(self, classifiers: Sequence[TopicClassifier]) -> None:
+        self.n_topics = len(classifiers)
+        self._coef = np.zeros((features.N_FEATURES, self.n_topics), dtype=np.float32)
+        for k, classifier in enumerate(classifiers):
+            self._coef[:, k] = classifier.coef_
+        self._intercept = np.array([c.intercept_ for c in classifiers])
+        self._slope = np.array([c.slope_ for c in classifiers])
+        self._offset = np.array([c.offset_ for c in classifiers])
+        self._seed_weight = np.array([c.seed_weight for c in classifiers])
+        self._seed_scale = np.array([c.seed_scale for c in classifiers])
+        # Every classifier's phrases side by side: phrase p owns phrase_columns
+        # [starts[p]:starts[p + 1]] and adds seed_idf to its classifier's seed score.
+        # A column may serve several classifiers ("chip" for Chips, "ai chip" for AI).
+        columns, starts, owner, idf = [], [], [], []
+        for k, classifier in enumerate(classifiers):
+            seeds = classifier.seeds_
+            for p in range(len(seeds.phrases)):
+                starts.append(len(columns))
+                columns.extend(seeds.columns[seeds.offsets[p] : seeds.offsets[p + 1]])
+                owner.append(k)
+                idf.append(classifier.seed_idf_[p])
+        self._seed_columns = SeedPhrases(
+            tuple(map(str, range(len(owner)))),
+            np.array([*starts, len(columns)], dtype=np.int64),
+            np.array(columns, dtype=np.int64),
+        )
+        self._phrase_to_topic = np.zeros((len(owner), self.n_topics))
+        self._phrase_to_topic[np.arange(len(owner)), owner] = idf
+
+    def predict_proba(self, X: sp.csr_matrix) -> np.ndarray:
+        """(rows, topics): probability of each classifier's topic for each row."""
+        X = sp.csr_matrix(X, dtype=np.float32)
+        seed_scores = self._seed_columns.presence(X) @ self._phrase_to_topic
+        score = (
+            np.asarray(X @ self._coef, dtype=np.float64)
+            + self._intercept
+            + self._seed_weight * np.log1p(self._seed_scale * seed_scores)
+        )
+        z = self._slope * score + self._offset
+        return 1.0 / (1.0 + np.exp(-np.clip(z, -35, 35)))
 
 
 def probability_columns(

@@ -6,6 +6,8 @@ import pytest
 from feed.ranking import features, metrics
 from feed.ranking.features import Document
 from feed.ranking.topics import (
+    SeedPhrases,
+    TopicBank,
     TopicClassifier,
     TopicSpec,
     probability_columns,
@@ -124,3 +126,31 @@ def test_probability_columns_put_each_stored_probability_in_its_column():
     assert table.tolist() == [[0.5, 0.0], [0.0, 0.0], [0.07, 1.0]]
     assert probability_columns([], ["t1"]).shape == (0, 1)
     assert probability_columns(rows, []).shape == (3, 0)
+
+
+def test_a_bank_of_classifiers_gives_each_ones_own_probabilities(matrix, fitted):
+    # "chip" serves two topics here, and one classifier is the seed view alone.
+    hardware = TopicSpec("hw", "Hardware", seed_terms=("chip", "gpu", "wafer"))
+    classifiers = [
+        fitted["chips"],
+        fitted["trade"],
+        TopicClassifier().fit(matrix, hardware),
+        TopicClassifier().fit(features.empty(), TRADE),
+    ]
+    together = TopicBank(classifiers).predict_proba(matrix)
+    one_by_one = np.column_stack([c.predict_proba(matrix) for c in classifiers])
+    assert together.shape == (matrix.shape[0], 4)
+    np.testing.assert_allclose(together, one_by_one, rtol=1e-5, atol=1e-7)
+    assert TopicBank([]).predict_proba(matrix).shape == (matrix.shape[0], 0)
+
+
+def test_phrases_sharing_a_column_are_each_present():
+    chip = features.phrase_columns("chip")
+    seeds = SeedPhrases(
+        ("chip", "chip again"),
+        np.array([0, len(chip), 2 * len(chip)]),
+        np.array(chip + chip),
+    )
+    presence = seeds.presence(features.transform([Document("A chip", "")]))
+    assert presence.shape == (1, 2)
+    assert presence[0, 0] > 0 and presence[0, 0] == presence[0, 1]
