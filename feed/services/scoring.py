@@ -18,7 +18,7 @@ from django.utils import timezone
 from feed.ingest.clean import plain_text
 from feed.models import Article, Topic, TopicModel
 from feed.ranking import features
-from feed.ranking.topics import TopicClassifier, TopicSpec
+from feed.ranking.topics import TopicBank, TopicClassifier, TopicSpec
 from feed.services import verdicts
 
 logger = logging.getLogger(__name__)
@@ -30,6 +30,9 @@ CHUNK = 2000
 
 # Per-process cache of fitted classifiers: topic id -> (trained_at or None, model).
 _classifiers: dict[int, tuple[datetime | None, TopicClassifier]] = {}
+# The last TopicBank built, with the classifiers it was built from (compared by
+# identity: a refitted or reloaded model is a new object).
+_bank: tuple[list[TopicClassifier], TopicBank] | None = None
 
 
 def topic_spec(topic: Topic) -> TopicSpec:
@@ -87,12 +90,27 @@ def topic_scores_for(X: sp.csr_matrix) -> list[dict[str, float]]:
     scores: list[dict[str, float]] = [{} for _ in range(X.shape[0])]
     if X.shape[0] == 0:
         return scores
-    classifiers = topic_classifiers(topics)
-    for topic in topics:
-        probabilities = classifiers[topic.pk].predict_proba(X)
-        for i in np.flatnonzero(probabilities >= STORE_MIN_PROBABILITY):
-            scores[i][topic.score_key] = round(float(probabilities[i]), 4)
+    probabilities = topic_bank(topics).predict_proba(X)
+    rows, columns = np.nonzero(probabilities >= STORE_MIN_PROBABILITY)
+    keys = [topic.score_key for topic in topics]
+    for i, k in zip(rows.tolist(), columns.tolist(), strict=True):
+        scores[i][keys[k]] = round(float(probabilities[i, k]), 4)
     return scores
+
+
+def topic_bank(topics: Sequence[Topic]) -> TopicBank:
+    """The current classifiers of `topics`, in that order, scoring together (built
+    again only when one of them changed)."""
+    global _bank
+    by_topic = topic_classifiers(topics)
+    classifiers = [by_topic[topic.pk] for topic in topics]
+    if (
+        _bank is None
+        or len(_bank[0]) != len(classifiers)
+        or any(a is not b for a, b in zip(_bank[0], classifiers, strict=True))
+    ):
+        _bank = (classifiers, TopicBank(classifiers))
+    return _bank[1]
 
 
 def article_matrix(articles: Sequence[Article]) -> sp.csr_matrix:
