@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from feed import defaults  # noqa: E402
 from feed.ranking import blend, evaluation, features  # noqa: E402
 from feed.ranking.personal import PersonalModel  # noqa: E402
-from feed.ranking.topics import TopicClassifier  # noqa: E402
+from feed.ranking.topics import TopicBank, TopicClassifier  # noqa: E402
 
 
 def timed(function, repeat: int) -> float:
@@ -74,10 +74,10 @@ def main() -> None:
         X_batch = features.transform(batch)
         W = np.stack([m.coef_ for m in models], axis=1)
 
+        bank = TopicBank(models)  # what the ingest path scores with
+
         def score_all():
-            rows = features.transform(batch)
-            for model in models:
-                model.predict_proba(rows)
+            bank.predict_proba(features.transform(batch))
 
         score = timed(score_all, args.repeat)
         featurise = timed(lambda: features.transform(batch), args.repeat)
@@ -85,9 +85,7 @@ def main() -> None:
 
         def score_one_at_a_time():
             for doc in batch[:500]:
-                row = features.transform([doc])
-                for model in models:
-                    model.predict_proba(row)
+                bank.predict_proba(features.transform([doc]))
 
         one_by_one = timed(score_one_at_a_time, 1)
         n = len(batch)
