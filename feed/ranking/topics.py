@@ -119,6 +119,16 @@ class SeedPhrases:
         return np.minimum.reduceat(values[:, position], self.offsets[:-1], axis=1)
 
 
+def seed_evidence(seed_score, weight, scale):
+    """The seed view's share of a topic score: weight · log(1 + scale · s(x))."""
+    return weight * np.log1p(scale * seed_score)
+
+
+def calibrated(score, slope, offset):
+    """Platt scaling: sigmoid(slope · score + offset)."""
+    return 1.0 / (1.0 + np.exp(-np.clip(slope * score + offset, -35, 35)))
+
+
 class TopicClassifier(BaseEstimator):
     """Binary classifier "is this article about the topic" from seed text alone.
 
@@ -270,7 +280,7 @@ class TopicClassifier(BaseEstimator):
         return self._masked(rows), on_topic, weights
 
     def _seed_evidence(self, seed_score: np.ndarray) -> np.ndarray:
-        return self.seed_weight * np.log1p(self.seed_scale * seed_score)
+        return seed_evidence(seed_score, self.seed_weight, self.seed_scale)
 
     def _score(self, X: sp.csr_matrix, seed_score: np.ndarray) -> np.ndarray:
         context = np.asarray(X @ self.coef_, dtype=np.float64).ravel()
@@ -286,8 +296,7 @@ class TopicClassifier(BaseEstimator):
 
     def predict_proba(self, X: sp.csr_matrix) -> np.ndarray:
         """Probability of the topic for each row (a 1-D array)."""
-        z = self.slope_ * self.decision_function(X) + self.offset_
-        return 1.0 / (1.0 + np.exp(-np.clip(z, -35, 35)))
+        return calibrated(self.decision_function(X), self.slope_, self.offset_)
 
     def term_contributions(self, doc: features.Document) -> dict[str, float]:
         """Each of the article's terms (unigram or bigram, normalised as
@@ -427,10 +436,9 @@ class TopicBank:
         score = (
             np.asarray(X @ self._coef, dtype=np.float64)
             + self._intercept
-            + self._seed_weight * np.log1p(self._seed_scale * seed_scores)
+            + seed_evidence(seed_scores, self._seed_weight, self._seed_scale)
         )
-        z = self._slope * score + self._offset
-        return 1.0 / (1.0 + np.exp(-np.clip(z, -35, 35)))
+        return calibrated(score, self._slope, self._offset)
 
 
 def probability_columns(
