@@ -76,14 +76,22 @@ def one_per_story(order: np.ndarray, story_ids: np.ndarray) -> np.ndarray:
 
 
 def cap_per_source(
-    order: np.ndarray, source_ids: np.ndarray, *, cap: int, window: int
+    order: np.ndarray,
+    source_ids: np.ndarray,
+    *,
+    cap: int,
+    window: int,
+    limit: int | None = None,
 ) -> list[int]:
     """Re-order so that no `window` consecutive cards hold more than `cap` from one
     source. A card that would break the cap is held back and placed as soon as it
-    fits, ahead of lower-ranked cards; when nothing fits, rank order wins."""
+    fits, ahead of lower-ranked cards; when nothing fits, rank order wins.
+    `limit`: only the first this many cards are wanted (cards are placed in order
+    and never moved, so they are the first of the whole re-ordering)."""
+    limit = len(order) if limit is None else min(limit, len(order))
     order = [int(p) for p in order]
     if cap <= 0 or window <= 1:
-        return order
+        return order[:limit]
     sources = np.asarray(source_ids)[order].tolist()
     placed: list[int] = []
     recent: deque = deque()  # sources of the last window - 1 cards
@@ -115,6 +123,8 @@ def cap_per_source(
         place(rank)
 
     for rank, source in enumerate(sources):
+        if len(placed) >= limit:
+            return placed[:limit]
         while held:
             ready = best_held(fitting=True)
             if ready is None:
@@ -126,22 +136,29 @@ def cap_per_source(
             held[source].append(rank)
         else:
             held[source] = deque([rank])
-    while held:
+    while held and len(placed) < limit:
         ready = best_held(fitting=True)
         release(ready if ready is not None else best_held(fitting=False))
-    return placed
+    return placed[:limit]
 
 
-def diversify(order: np.ndarray, c: Candidates, w: BlendWeights) -> list[int]:
-    """Display positions: one card per story, then the per-source cap."""
+def diversify(
+    order: np.ndarray, c: Candidates, w: BlendWeights, *, limit: int | None = None
+) -> list[int]:
+    """Display positions: one card per story, then the per-source cap (the first
+    `limit` cards only, when given)."""
     order = one_per_story(order, c.story_ids)
     return cap_per_source(
-        order, c.source_ids, cap=w.per_source_cap, window=w.source_window
+        order, c.source_ids, cap=w.per_source_cap, window=w.source_window, limit=limit
     )
 
 
-def rank(c: Candidates, w: BlendWeights) -> tuple[list[int], Scored]:
-    """(positions of the candidates in display order, the score's parts)."""
+def rank(
+    c: Candidates, w: BlendWeights, *, limit: int | None = None
+) -> tuple[list[int], Scored]:
+    """(positions of the candidates in display order, the score's parts). With
+    `limit`, only the first `limit` positions (a page and one more tells whether
+    there is a next page): the same as the start of the whole order, cheaper."""
     scored = score_candidates(c, w)
     order = np.lexsort((-np.asarray(c.ids), -scored.total))  # ties: newer id first
-    return diversify(order, c, w), scored
+    return diversify(order, c, w, limit=limit), scored

@@ -322,7 +322,8 @@ def rank_feed_for(
         story_ids=np.array([r[3] if r[3] is not None else -r[0] for r in rows]),
         source_prior=np.array([r[4] for r in rows], dtype=np.float32),
     )
-    order, scored = blend.rank(c, blend_weights())
+    # One card beyond the page tells whether there is a next page.
+    order, scored = blend.rank(c, blend_weights(), limit=offset + limit + 1)
     page = order[offset : offset + limit]
     next_cursor = (
         encode_cursor(offset + limit, as_of) if offset + limit < len(order) else None

@@ -81,3 +81,20 @@ def test_a_single_dominant_source_still_lists_every_card():
     c = candidates(50, topic_probs=np.ones((50, 1)), source_ids=np.zeros(50))
     order, _ = rank(c, BlendWeights())
     assert sorted(order) == list(range(50))
+
+
+@pytest.mark.parametrize("limit", [0, 1, 7, 21, 150, 400])
+def test_a_limited_ranking_is_the_start_of_the_whole_one(limit):
+    # Few sources and shared stories, so the cap and the story merging both act.
+    rng = np.random.default_rng(3)
+    n = 300
+    c = candidates(
+        n,
+        topic_probs=rng.random((n, 1)),
+        source_ids=rng.zipf(1.6, n) % 6,
+        story_ids=rng.integers(0, 220, n),
+    )
+    whole, _ = rank(c, BlendWeights())
+    first, _ = rank(c, BlendWeights(), limit=limit)
+    assert first == whole[:limit]
+    assert len(whole) < 300  # stories were merged
