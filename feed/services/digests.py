@@ -44,30 +44,37 @@ def can_receive_digest(user) -> bool:
     )
 
 
+def digest_date(user, *, now: datetime) -> date:
+    """The local date of the reader's latest digest hour at or before `now`: a
+    digest due at 23:00 and caught up at 00:30 is still the previous day's."""
+    local = now.astimezone(user.tzinfo)
+    if local.hour < user.digest_hour:
+        return local.date() - timedelta(days=1)
+    return local.date()
+
+
 def is_due(user, *, now: datetime) -> bool:
-    """The reader's chosen local hour has come (within the catch-up window) on a day
-    their frequency includes."""
+    """The reader's chosen local hour has come (within the catch-up window, which
+    runs on past midnight) on a day their frequency includes."""
     if not user.digest_enabled:
         return False
     local = now.astimezone(user.tzinfo)
-    window = settings.DIGEST_CATCHUP_HOURS
-    if not user.digest_hour <= local.hour < user.digest_hour + window:
+    if (local.hour - user.digest_hour) % 24 >= settings.DIGEST_CATCHUP_HOURS:
         return False
-    if user.digest_frequency == user.DigestFrequency.WEEKDAYS and local.weekday() >= 5:
+    weekday = digest_date(user, now=now).weekday()
+    if user.digest_frequency == user.DigestFrequency.WEEKDAYS and weekday >= 5:
         return False
-    return not (
-        user.digest_frequency == user.DigestFrequency.WEEKLY and local.weekday() != 0
-    )
+    return not (user.digest_frequency == user.DigestFrequency.WEEKLY and weekday != 0)
 
 
 def due_digests(*, now: datetime) -> list[tuple[int, date]]:
-    """(user id, local date) for every reader whose digest should go out now."""
+    """(user id, digest date) for every reader whose digest should go out now."""
     due = []
     users = get_user_model().objects.filter(digest_enabled=True, is_active=True)
     for user in users.exclude(email="").iterator():
         if not is_due(user, now=now):
             continue
-        local_date = local_date_for(user, now=now)
+        local_date = digest_date(user, now=now)
         if not DigestLog.objects.filter(user=user, local_date=local_date).exists():
             due.append((user.pk, local_date))
     return due

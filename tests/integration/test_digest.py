@@ -45,6 +45,44 @@ def test_a_reader_is_due_from_their_local_hour(digest_reader):
     assert digests.due_digests(now=at_7_10) == [(digest_reader.pk, date(2026, 11, 30))]
 
 
+def test_a_late_evening_digest_is_caught_up_after_midnight_as_that_days(
+    digest_reader, settings
+):
+    settings.DIGEST_CATCHUP_HOURS = 3
+    digest_reader.digest_hour = 23
+    digest_reader.save()
+    monday = date(2026, 11, 30)
+    hours = {
+        datetime(2026, 11, 30, 22, 50, tzinfo=PARIS): None,
+        datetime(2026, 11, 30, 23, 10, tzinfo=PARIS): monday,
+        datetime(2026, 12, 1, 0, 30, tzinfo=PARIS): monday,
+        datetime(2026, 12, 1, 1, 59, tzinfo=PARIS): monday,
+        datetime(2026, 12, 1, 2, 0, tzinfo=PARIS): None,
+    }
+    for now, day in hours.items():
+        due = [(digest_reader.pk, day)] if day else []
+        assert digests.due_digests(now=now) == due, now
+    # Once Monday's digest went out, the catch-up hours after midnight send nothing.
+    DigestLog.objects.create(user=digest_reader, local_date=monday)
+    assert digests.due_digests(now=datetime(2026, 12, 1, 0, 30, tzinfo=PARIS)) == []
+
+
+def test_a_weekday_readers_friday_digest_is_caught_up_early_on_saturday(
+    digest_reader,
+):
+    digest_reader.digest_frequency = "weekdays"
+    digest_reader.digest_hour = 23
+    friday_night = datetime(2026, 12, 5, 0, 30, tzinfo=PARIS)  # Saturday 00:30
+    assert digests.is_due(digest_reader, now=friday_night)
+    assert digests.digest_date(digest_reader, now=friday_night) == date(2026, 12, 4)
+    assert not digests.is_due(
+        digest_reader, now=datetime(2026, 12, 5, 23, 30, tzinfo=PARIS)
+    )
+    assert not digests.is_due(
+        digest_reader, now=datetime(2026, 11, 30, 0, 30, tzinfo=PARIS)
+    ), "00:30 on Monday catches up Sunday's digest, which weekday readers skip"
+
+
 def test_weekday_readers_get_nothing_on_saturday(digest_reader):
     digest_reader.digest_frequency = "weekdays"
     saturday = datetime(2026, 11, 28, 7, 30, tzinfo=PARIS)

@@ -32,7 +32,11 @@ class Command(BaseCommand):
             if not force and not digests.is_due(reader, now=now):
                 self.stdout.write(f"{user}: not due now (use --force to send anyway)")
                 return
-            targets = [(reader, digests.local_date_for(reader, now=now))]
+            # Forced: today's digest (local date); due: the digest hour's date.
+            day = (digests.local_date_for if force else digests.digest_date)(
+                reader, now=now
+            )
+            targets = [(reader, day)]
         else:
             due = digests.due_digests(now=now)
             readers = User.objects.in_bulk([user_id for user_id, _ in due])
