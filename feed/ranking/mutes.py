@@ -8,7 +8,10 @@ Semantics, chosen to do what a reader means:
 * a phrase matches its words in order with any spaces or punctuation between them:
   "Elon Musk" matches "elon musk", "Elon  Musk" and "Elon-Musk";
 * the last word also matches its plural and possessive: "tariff" matches "tariffs",
-  "tax" matches "taxes", "Musk" matches "Musk's";
+  "tax" matches "taxes", "Musk" matches "Musk's" (but "us" does not match "uses":
+  "-es" only follows s, x, z, ch or sh, and only in words of three letters or more);
+* the symbols of names like "C++", "C#" and ".NET" count: "C++" does not match the
+  "C" of "Vitamin C", nor ".NET" the "Net" of "Net income";
 * a trailing * matches any word ending: "crypto*" matches "cryptocurrency";
 * blank phrases and phrases with no letters or digits are ignored.
 """
@@ -17,7 +20,9 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-_WORD = re.compile(r"[^\W_]+")
+# A word, with the symbols that belong to names such as "C++", "C#" and ".NET".
+_WORD = re.compile(r"(?:^\.)?[^\W_]+[+#]*")
+_SIBILANT = re.compile(r"(?:[sxz]|ch|sh)$", re.IGNORECASE)
 
 
 def _pattern(phrase: str) -> str | None:
@@ -26,8 +31,16 @@ def _pattern(phrase: str) -> str | None:
     if not words:
         return None
     body = r"[\W_]+".join(re.escape(w) for w in words)
-    ending = r"[^\W_]*" if phrase.endswith("*") else r"(?:e?s|['’]s)?"
-    return rf"(?<![^\W_]){body}{ending}(?![^\W_])"
+    last = words[-1]
+    if phrase.endswith("*"):
+        ending = r"[^\W_]*"
+    elif last[-1] in "+#":
+        ending = ""
+    elif len(last) >= 3 and _SIBILANT.search(last):
+        ending = r"(?:e?s|['’]s)?"
+    else:
+        ending = r"(?:s|['’]s)?"
+    return rf"(?<![^\W_]){body}{ending}(?![^\W_]|[+#])"
 
 
 @dataclass(frozen=True)

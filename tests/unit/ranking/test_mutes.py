@@ -17,6 +17,13 @@ from feed.ranking.mutes import compile_mutes, keep_unmuted, matches
         ("Tax and taxes", "taxes"),
         ("Cryptocurrency crash", "crypto*"),
         ("Zürich bank", "zürich"),
+        ("Buses strike", "bus"),
+        ("AIs everywhere", "AI"),
+        ("US tariffs", "us"),
+        ("New C++ compiler", "C++"),
+        ("C# 12 ships", "c#"),
+        (".NET 8 released", ".net"),
+        ("AT&T deal", "AT&T"),
     ],
 )
 def test_matches(text, phrase):
@@ -32,6 +39,12 @@ def test_matches(text, phrase):
         ("Musk oxen and Elon", "Elon Musk"),
         ("Anything at all", "   "),
         ("Anything at all", "!!"),
+        ("Google uses new chips", "us"),
+        ("Google uses new chips", "US"),
+        ("Vitamin C cuts colds", "C++"),
+        ("Grade C students", "C#"),
+        ("Net income rose", ".NET"),
+        ("C++ and C# news", "C"),
     ],
 )
 def test_does_not_match(text, phrase):
