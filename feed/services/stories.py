@@ -3,15 +3,18 @@
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
+from functools import partial
 
 import numpy as np
 import scipy.sparse as sp
+from django.db import transaction
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
 from feed.models import Article, Story
 from feed.ranking import features
 from feed.ranking import stories as clustering
+from feed.services import verdicts
 
 # Articles published this close to a new one may be the same story.
 WINDOW = timedelta(days=2)
@@ -119,6 +122,9 @@ def story_ids_for(
         resolved[i] = story_id
     for article_id, story_id in promoted.items():
         Article.objects.filter(pk=article_id).update(story_id=story_id)
+    if promoted:
+        # A verdict on an article that was alone now covers its new story.
+        transaction.on_commit(partial(verdicts.forget_readers_of, list(promoted)))
     return resolved
 
 

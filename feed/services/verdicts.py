@@ -93,6 +93,17 @@ def forget(sender, instance: TopicVerdict, **kwargs) -> None:
     cache.delete(f"verdicts:{instance.user_id}")
 
 
+def forget_readers_of(article_ids: Sequence[int]) -> None:
+    """Drop the cached verdicts of every reader who judged one of these articles:
+    they moved into a story, and the verdict now speaks for the whole story."""
+    readers = set(
+        TopicVerdict.objects.filter(article_id__in=article_ids).values_list(
+            "user_id", flat=True
+        )
+    )
+    cache.delete_many([f"verdicts:{user_id}" for user_id in readers])
+
+
 def apply(
     topic_scores: Mapping[str, float], stated: Mapping[str, bool]
 ) -> Mapping[str, float]:

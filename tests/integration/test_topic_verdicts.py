@@ -2,9 +2,11 @@
 once, and the topic's model learns from it at its next refit."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from feed.models import Article, Follow, Subscription, TopicVerdict
 from feed.ranking import features
@@ -200,3 +202,30 @@ def test_an_articles_own_verdict_wins_over_its_storys():
     assert stated.on(2, None) == {}
     scores = verdicts.apply({"t1": 0.3, "t2": 0.9, "t3": 0.6}, stated.on(1, 9))
     assert scores == {"t1": 1.0, "t3": 0.6}
+
+
+def test_a_verdict_covers_a_copy_from_another_source_that_joins_later(
+    core_topics, django_capture_on_commit_callbacks
+):
+    title = "Nvidia unveils its next AI chip for data centers at a developer conference"
+    text = "The GPU maker said the accelerator doubles performance per watt."
+    alice, client = reader(core_topics, "chips")
+    (original,) = factories.make_articles(
+        factories.make_source(),
+        [factories.entry(title, text, published=timezone.now() - timedelta(hours=3))],
+    )
+    assert original.story_id is None  # alone so far
+    client.post(f"/articles/{original.pk}/topics/", {"not_about": "chips"})
+    assert f"article-{original.pk}" not in client.get("/?topic=chips").content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        (copy,) = factories.make_articles(
+            factories.make_source(),
+            [factories.entry(title, text, published=timezone.now())],
+        )
+    original.refresh_from_db()
+    assert copy.story_id == original.story_id is not None
+    # The story the reader said is not about Chips stays out of their Chips view,
+    # whichever of its articles would show (the verdicts were cached before).
+    page = client.get("/?topic=chips").content.decode()
+    assert f"article-{copy.pk}" not in page and f"article-{original.pk}" not in page
