@@ -23,6 +23,7 @@ from feed.models import (
     Topic,
     TopicVerdict,
 )
+from feed.services import preferences
 
 
 def _digest(key: str) -> str:
@@ -197,5 +198,7 @@ def delete_account(user: User) -> None:
             .filter(readers=1)
             .values_list("pk", flat=True)
         )
+        for topic in Topic.objects.filter(owner=user):
+            preferences.delete_own_topic(topic)  # and its scores on the articles
         user.delete()
         Source.objects.filter(pk__in=only_theirs, subscriptions__isnull=True).delete()

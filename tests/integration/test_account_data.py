@@ -10,6 +10,7 @@ from django.test import Client
 
 from accounts.models import ApiToken
 from feed.models import (
+    Article,
     DigestLog,
     Feedback,
     Follow,
@@ -131,6 +132,22 @@ def test_deleting_the_account_removes_all_of_the_readers_data(core_topics):
     assert Follow.objects.filter(user=bystander).exists()
     # And the session is over.
     assert client.get("/settings/").status_code == 302
+
+
+def test_deleting_the_account_removes_its_own_topics_scores_from_articles(
+    core_topics,
+):
+    reader = factories.make_user()
+    factories.make_articles(
+        factories.make_source(title="Bakery News"),
+        [factories.entry(f"Sourdough bread {i}", "A sourdough rye loaf.") for i in range(5)],
+    )  # fmt: skip
+    key = preferences.create_own_topic(
+        reader, name="Bread", words="sourdough, rye"
+    ).score_key
+    assert Article.objects.filter(topic_scores__has_key=key).exists()
+    logged_in(reader).post("/settings/delete/", {"password": factories.PASSWORD})
+    assert not Article.objects.filter(topic_scores__has_key=key).exists()
 
 
 def test_api_tokens_are_shown_once_and_can_be_revoked(core_topics):
