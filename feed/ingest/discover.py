@@ -39,7 +39,13 @@ MAX_LINKS = 20
 FEED_ROOTS = {"rss", "feed", "rdf:rdf", "rdf"}
 
 
-_LINK_OR_BASE = re.compile(r"<(?:link|base)\b[^<>]*>", re.IGNORECASE)
+# A <link> or <base> tag; a quoted attribute may hold ">" (title="Posts > All").
+_LINK_OR_BASE = re.compile(
+    r"""<(?:link|base)\b(?:[^<>"']|"[^"<]{0,2000}"|'[^'<]{0,2000}')*>""",
+    re.IGNORECASE,
+)
+# Feeds of a site's comments, listed last: the reader wants the posts.
+_COMMENTS = re.compile(r"comment", re.IGNORECASE)
 
 
 def _without_comments(text: str) -> str:
@@ -50,7 +56,7 @@ class _LinkCollector(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.base = ""
-        self.hrefs: list[str] = []
+        self.links: list[tuple[str, str]] = []  # (href, title)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag not in {"link", "base"}:
@@ -63,7 +69,7 @@ class _LinkCollector(HTMLParser):
         rel = set(values.get("rel", "").lower().split())
         kind = values.get("type", "").lower().split(";", 1)[0].strip()
         if rel & {"alternate", "feed"} and kind in FEED_TYPES and values.get("href"):
-            self.hrefs.append(values["href"])
+            self.links.append((values["href"], values.get("title", "")))
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.handle_starttag(tag, attrs)
@@ -80,7 +86,8 @@ def _feed_scheme_to_http(href: str) -> str:
 
 
 def find_feed_links(html: bytes, base_url: str) -> list[str]:
-    """Absolute http(s) URLs of the feeds a page declares, in page order, unique.
+    """Absolute http(s) URLs of the feeds a page declares, unique, in page order
+    except that comment feeds come last.
 
     Reads at most the first 2 MB. Honours ``<base href>``. ``feed:`` URLs are
     turned into http(s); other schemes are dropped.
@@ -100,8 +107,12 @@ def find_feed_links(html: bytes, base_url: str) -> list[str]:
     base = clean.absolute_url(base_url, allow_mailto=False)
     if collector.base:
         base = clean.absolute_url(collector.base, base, allow_mailto=False) or base
+    links = sorted(
+        collector.links,
+        key=lambda link: bool(_COMMENTS.search(link[0]) or _COMMENTS.search(link[1])),
+    )
     found: list[str] = []
-    for href in collector.hrefs:
+    for href, _title in links:
         url = clean.absolute_url(_feed_scheme_to_http(href.strip()), base)
         if url.startswith(("http://", "https://")) and url not in found:
             found.append(url)

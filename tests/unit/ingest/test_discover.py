@@ -33,8 +33,8 @@ def test_feed_links_are_found_resolved_and_deduplicated_in_page_order():
     assert links == [
         "https://blog.example/feed.xml",
         "https://blog.example/atom",
-        "https://blog.example/posts/comments.rss",
         "http://blog.example/old.rss",
+        "https://blog.example/posts/comments.rss",  # comment feeds last
     ]
 
 
@@ -123,3 +123,34 @@ def test_feed_links_inside_html_comments_are_ignored():
     page = b'<!-- <link rel="alternate" type="application/rss+xml" href="/old"> -->'
 
     assert find_feed_links(page, "https://e.x/") == []
+
+
+def test_a_greater_than_sign_in_a_quoted_attribute_keeps_the_link():
+    page = (
+        b'<link rel="alternate" type="application/rss+xml" title="Posts > All" '
+        b"href=\"/posts.rss\"><link rel='alternate' type='application/atom+xml' "
+        b"title='News > Tech' href='/tech.atom'>"
+    )
+
+    assert find_feed_links(page, "https://e.x/") == [
+        "https://e.x/posts.rss",
+        "https://e.x/tech.atom",
+    ]
+
+
+def test_comment_feeds_come_after_the_posts_feeds():
+    page = (
+        b'<link rel="alternate" type="application/rss+xml" '
+        b'title="Blog &raquo; Comments Feed" href="/comments/feed/">'
+        b'<link rel="alternate" type="application/rss+xml" '
+        b'title="Blog &raquo; Feed" href="/feed/">'
+        b'<link rel="alternate" type="application/rss+xml" href="/2026/post/comments/">'
+        b'<link rel="alternate" type="application/atom+xml" href="/atom.xml">'
+    )
+
+    assert find_feed_links(page, "https://e.x/") == [
+        "https://e.x/feed/",
+        "https://e.x/atom.xml",
+        "https://e.x/comments/feed/",
+        "https://e.x/2026/post/comments/",
+    ]
