@@ -64,7 +64,7 @@ class FetchResult:
     status: int
     content: bytes  # decompressed body ("" for 304)
     content_type: str = ""
-    etag: str = ""
+    etag: str = ""  # validators: "" when absent or not header-safe
     last_modified: str = ""
     permanent_url: str = ""  # set only when every redirect hop was 301/308
     not_modified: bool = False
@@ -133,11 +133,37 @@ def _check_syntax(url: str, *, allow_private: bool) -> tuple[str, str, int]:
         )
     if port == 0:
         raise FetchError("Port 0 cannot be fetched.", kind="refused")
+    if not _usable_by_httpx(url):
+        raise FetchError(
+            "This is not a valid web address (the host name is not valid).",
+            kind="refused",
+        )
     try:
         host = netguard.check_host(parts.hostname or "", allow_private=allow_private)
     except netguard.AddressRefused as exc:
         raise FetchError(str(exc), kind="refused") from exc
     return url, host, port or (443 if scheme == "https" else 80)
+
+
+def _usable_by_httpx(url: str) -> bool:
+    """Whether httpx can read the URL: it refuses host names that IDNA does not
+    allow (`xn--a.com`, full-width digits, a leading combining mark) with
+    InvalidURL, or with idna's errors (ValueErrors) when it decodes the host."""
+    try:
+        httpx.URL(url).host  # noqa: B018 - decoding the host is the check
+    except (httpx.InvalidURL, ValueError):
+        return False
+    return True
+
+
+def _refuse_unusable_location(response: httpx.Response) -> None:
+    """A response hook: httpx reads a redirect's Location itself (for
+    `next_request`) before `fetch_feed` checks it, and would raise on this one."""
+    location = response.headers.get("location", "")
+    if response.status_code in REDIRECT_STATUSES and not _usable_by_httpx(location):
+        raise FetchError(
+            "The server redirected to an address that is not valid.", kind="refused"
+        )
 
 
 def check_url(url: str, *, allow_private: bool = False) -> str:
@@ -421,7 +447,7 @@ def parse_retry_after(
         return min(float(value), MAX_HINT_SECONDS)
     try:
         moment = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
     if moment is None:
         return None
@@ -469,6 +495,26 @@ def _deadline_error(policy: FetchPolicy) -> FetchError:
     )
 
 
+def _timeout_error(
+    exc: httpx.TimeoutException, policy: FetchPolicy, deadline: float
+) -> FetchError:
+    """Which limit ran out: the connect or read timeout, or the overall deadline
+    (every socket wait is cut to the time left, so those end at the deadline)."""
+    if time.monotonic() < deadline:
+        if isinstance(exc, httpx.ConnectTimeout):
+            return FetchError(
+                "The server did not accept a connection within "
+                f"{policy.connect_timeout:g} seconds.",
+                kind="timeout",
+            )
+        if isinstance(exc, httpx.ReadTimeout):
+            return FetchError(
+                f"The server stopped sending for {policy.read_timeout:g} seconds.",
+                kind="timeout",
+            )
+    return _deadline_error(policy)
+
+
 def _status_error(response: httpx.Response) -> FetchError:
     status = response.status_code
     retry_after = parse_retry_after(response.headers.get("retry-after"))
@@ -480,9 +526,13 @@ def _status_error(response: httpx.Response) -> FetchError:
         )
     if status in RATE_LIMIT_STATUSES:
         when = f" It asked to wait {retry_after:.0f} seconds." if retry_after else ""
-        reason = "too many requests" if status == 429 else "temporarily unavailable"
+        said = (
+            "The server says it received too many requests"
+            if status == 429
+            else "The server is temporarily unavailable"
+        )
         return FetchError(
-            f"The server is {reason} (HTTP {status}).{when}",
+            f"{said} (HTTP {status}).{when}",
             kind="rate_limited",
             status=status,
             retry_after=retry_after,
@@ -545,10 +595,13 @@ def fetch_feed(
     else the ones sent). Redirects (at most
     `policy.max_redirects`) are followed by hand, each target checked like the
     first URL; `permanent_url` is the final URL when every hop was 301/308.
+    The validators are sent only while the redirects keep to the same host and
+    path: they describe that resource, and another one could answer 304 to them.
     """
     policy = policy or FetchPolicy()
     deadline = time.monotonic() + policy.timeout
     current, _host, _port = _check_syntax(url, allow_private=policy.allow_private)
+    resource = _resource(current)
     headers = {
         "User-Agent": policy.user_agent,
         "Accept": ACCEPT,
@@ -564,7 +617,11 @@ def fetch_feed(
     transport = GuardedTransport(allow_private=policy.allow_private, deadline=deadline)
     all_permanent = True
     with httpx.Client(
-        transport=transport, timeout=timeout, follow_redirects=False, trust_env=False
+        transport=transport,
+        timeout=timeout,
+        follow_redirects=False,
+        trust_env=False,
+        event_hooks={"response": [_refuse_unusable_location]},
     ) as client:
         for hop in range(policy.max_redirects + 1):
             try:
@@ -574,7 +631,7 @@ def fetch_feed(
             except netguard.HostNotFound as exc:
                 raise FetchError(str(exc), kind="unreachable") from exc
             except httpx.TimeoutException as exc:
-                raise _deadline_error(policy) from exc
+                raise _timeout_error(exc, policy, deadline) from exc
             except httpx.HTTPError as exc:
                 raise FetchError(
                     f"The server could not be reached ({_describe(exc)}).",
@@ -588,6 +645,9 @@ def fetch_feed(
             current, _host, _port = _check_syntax(
                 urljoin(current, location), allow_private=policy.allow_private
             )
+            if _resource(current) != resource:
+                headers.pop("If-None-Match", None)
+                headers.pop("If-Modified-Since", None)
     raise FetchError(
         f"The feed redirected more than {policy.max_redirects} times; giving up.",
         kind="http",
@@ -595,8 +655,19 @@ def fetch_feed(
 
 
 def _header_safe(value: str) -> bool:
-    """A stored validator that can be sent back as a header value."""
-    return bool(value) and len(value) < 1024 and value.isprintable()
+    """A validator that can be sent back as a header value (httpx sends ASCII)."""
+    return bool(value) and len(value) < 1024 and value.isascii() and value.isprintable()
+
+
+def _validator(value: str) -> str:
+    """A validator from a response, or "" when it could not be sent back."""
+    return value if _header_safe(value) else ""
+
+
+def _resource(url: str) -> tuple[str, str]:
+    """(host, path) of a checked URL: what conditional headers are valid for."""
+    parts = urlsplit(url)
+    return (parts.hostname or "").rstrip("."), parts.path or "/"
 
 
 def _describe(exc: Exception) -> str:
@@ -628,8 +699,8 @@ def _request(
         common = {
             "url": url,
             "status": status,
-            "etag": response.headers.get("etag", ""),
-            "last_modified": response.headers.get("last-modified", ""),
+            "etag": _validator(response.headers.get("etag", "")),
+            "last_modified": _validator(response.headers.get("last-modified", "")),
             "max_age": parse_max_age(response.headers.get("cache-control")),
             "content_type": response.headers.get("content-type", ""),
         }

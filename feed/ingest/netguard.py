@@ -160,7 +160,8 @@ def check_host(host: str, *, allow_private: bool = False) -> str:
         reason = refusal_reason(literal)
         if reason:
             raise AddressRefused(
-                f"{host} is a {reason} address; Tidings only fetches public addresses."
+                f"{host} is not a public address ({reason}); "
+                "Tidings only fetches public addresses."
             )
     return host
 
@@ -215,7 +216,7 @@ def resolve_checked(
             reason = refusal_reason(address)
             if reason:
                 raise AddressRefused(
-                    f"{host} resolves to a {reason} address ({address}); "
+                    f"{host} resolves to {address}, which is not public ({reason}); "
                     "Tidings only fetches public addresses."
                 )
         if address not in addresses:

@@ -1,6 +1,7 @@
 """fetch_feed against a real HTTP server on 127.0.0.1: caching, redirects, limits."""
 
 import gzip
+import socket
 import time
 import tracemalloc
 import zlib
@@ -227,6 +228,7 @@ def test_server_dripping_its_headers_fails_at_the_overall_deadline(web):
         fetch_feed(url, policy=policy)
 
     assert caught.value.kind == "timeout"
+    assert str(caught.value) == "The feed did not arrive within 1.5 seconds."
 
 
 def test_body_above_the_cap_with_content_length_is_refused_before_reading(web):
@@ -542,3 +544,135 @@ def test_a_gzipped_corpus_feed_fetches_and_parses_like_the_original(web, corpus)
     assert result.content == original
     assert len(fetched.entries) == 55
     assert fetched == direct
+
+
+def test_a_non_ascii_validator_from_the_server_is_not_returned(web):
+    # The server sends the header as latin-1 bytes; httpx could not send it back.
+    url = web.route(
+        "/cafe",
+        Reply(
+            headers={"ETag": '"caf\u00e9"', "Last-Modified": "Mitt\u00e9 2025"},
+            body=FEED,
+        ),
+    )
+
+    result = fetch_feed(url, policy=LOCAL)
+
+    assert result.content == FEED
+    assert result.etag == ""
+    assert result.last_modified == ""
+
+
+def test_a_stored_non_ascii_validator_is_not_sent(web):
+    url = web.route("/cafe-sent", Reply(body=FEED))
+
+    result = fetch_feed(
+        url, etag='"caf\u00e9"', last_modified="Mitt\u00e9", policy=LOCAL
+    )
+
+    assert result.content == FEED
+    sent = web.requests_to("/cafe-sent")[0].headers
+    assert "if-none-match" not in sent
+    assert "if-modified-since" not in sent
+
+
+def test_a_retry_after_date_beyond_any_calendar_is_ignored():
+    assert parse_retry_after("Mon, 01 Jan 99999999999 00:00:00 GMT") is None
+
+
+@pytest.mark.parametrize(
+    "host", ["xn--a.com", "\uff11\uff12\uff17.\uff10.\uff10.\uff11", "a\u0300b.com"]
+)
+def test_a_redirect_to_a_host_name_idna_refuses_is_refused(web, host):
+    url = web.route(
+        "/idna",
+        Reply(
+            raw=f"HTTP/1.1 302 Found\r\nLocation: http://{host}/feed\r\n"
+            "Content-Length: 0\r\n\r\n".encode()
+        ),
+    )
+
+    with pytest.raises(FetchError) as caught:
+        fetch_feed(url, policy=LOCAL)
+
+    assert caught.value.kind == "refused"
+    assert str(caught.value) == "The server redirected to an address that is not valid."
+
+
+def _not_modified_when_asked(request: Received) -> Reply:
+    if "if-none-match" in request.headers or "if-modified-since" in request.headers:
+        return Reply(status=304)
+    return Reply(body=FEED)
+
+
+def _fetch_with_old_validators(url: str):
+    return fetch_feed(
+        url, etag='"old"', last_modified="Sun, 29 Nov 2026 05:00:00 GMT", policy=LOCAL
+    )
+
+
+def test_validators_are_not_sent_on_after_a_redirect_to_another_resource(web):
+    web.route("/new", _not_modified_when_asked)
+    web.route(
+        "/elsewhere",
+        Reply(status=301, headers={"Location": f"http://localhost:{web.port}/new"}),
+    )
+    web.route("/renamed", Reply(status=301, headers={"Location": "/new"}))
+
+    assert _fetch_with_old_validators(web.url("/elsewhere")).content == FEED
+    assert _fetch_with_old_validators(web.url("/renamed")).content == FEED
+    for request in web.requests_to("/new"):
+        assert "if-none-match" not in request.headers
+        assert "if-modified-since" not in request.headers
+
+
+def test_validators_are_kept_by_a_redirect_to_the_same_host_and_path(web):
+    def signed(request: Received) -> Reply:
+        if "?" not in request.path:
+            return Reply(status=302, headers={"Location": "/signed?sig=abc"})
+        return _not_modified_when_asked(request)
+
+    url = web.route("/signed", signed)
+
+    assert _fetch_with_old_validators(url).not_modified
+
+
+def test_429_says_the_server_received_too_many_requests(web):
+    url = web.route("/slow-down", Reply(status=429))
+
+    with pytest.raises(FetchError) as caught:
+        fetch_feed(url, policy=LOCAL)
+
+    assert str(caught.value) == (
+        "The server says it received too many requests (HTTP 429)."
+    )
+
+
+def test_a_server_that_stops_sending_is_a_read_timeout(web):
+    url = web.route(
+        "/silent",
+        Reply(body=iter([b"<rss>", b"</rss>"]), delay=2.0, content_length=False),
+    )
+    policy = FetchPolicy(allow_private=True, timeout=10.0, read_timeout=0.5)
+
+    with pytest.raises(FetchError) as caught:
+        fetch_feed(url, policy=policy)
+
+    assert caught.value.kind == "timeout"
+    assert str(caught.value) == "The server stopped sending for 0.5 seconds."
+
+
+def test_a_server_that_accepts_no_connection_is_a_connect_timeout():
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(0)  # never accepts: the queue holds one connection
+        port = listener.getsockname()[1]
+        with socket.create_connection(("127.0.0.1", port)):
+            policy = FetchPolicy(allow_private=True, timeout=10.0, connect_timeout=0.5)
+            with pytest.raises(FetchError) as caught:
+                fetch_feed(f"http://127.0.0.1:{port}/feed", policy=policy)
+
+    assert caught.value.kind == "timeout"
+    assert str(caught.value) == (
+        "The server did not accept a connection within 0.5 seconds."
+    )

@@ -332,3 +332,49 @@ def test_the_guard_connects_to_the_checked_address(web, monkeypatch):
     assert web.requests_to("/named")[0].headers["host"] == (
         f"feeds.named.test:{web.port}"
     )
+
+
+@pytest.mark.parametrize(
+    "host", ["xn--a.com", "\uff11\uff12\uff17.\uff10.\uff10.\uff11", "a\u0300b.com"]
+)
+def test_host_names_idna_refuses_are_refused_before_any_request(host):
+    url = f"http://{host}/feed"
+
+    with pytest.raises(FetchError) as by_syntax:
+        check_url_syntax(url)
+    with pytest.raises(FetchError) as by_fetch:
+        fetch_feed(url, policy=FetchPolicy(allow_private=True))
+
+    for caught in (by_syntax, by_fetch):
+        assert caught.value.kind == "refused"
+        assert str(caught.value) == (
+            "This is not a valid web address (the host name is not valid)."
+        )
+
+
+@pytest.mark.parametrize(
+    ("address", "message"),
+    [
+        ("0.0.0.0", "0.0.0.0 is not a public address (unspecified/this-network); "),
+        ("::127.0.0.1", "::127.0.0.1 is not a public address (IPv4-compatible); "),
+    ],
+)
+def test_a_refused_literal_address_is_explained_in_a_sentence(address, message):
+    with pytest.raises(netguard.AddressRefused) as caught:
+        netguard.check_host(address)
+
+    assert str(caught.value) == message + "Tidings only fetches public addresses."
+
+
+def test_a_name_resolving_to_a_refused_address_is_explained_in_a_sentence(
+    monkeypatch,
+):
+    monkeypatch.setattr(netguard, "resolve", lambda host, port: ["0.0.0.0"])
+
+    with pytest.raises(netguard.AddressRefused) as caught:
+        netguard.resolve_checked("zero.example.com", 80)
+
+    assert str(caught.value) == (
+        "zero.example.com resolves to 0.0.0.0, which is not public "
+        "(unspecified/this-network); Tidings only fetches public addresses."
+    )
