@@ -101,6 +101,11 @@ class Source(models.Model):
         blank=True,
         help_text="Posting rate seen in the feed; empty if unknown.",
     )
+    ttl_minutes = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="The feed's <ttl>: fewest minutes between fetches it asks for.",
+    )
 
     objects = SourceQuerySet.as_manager()
 

@@ -78,18 +78,28 @@ def due_source_ids(*, now: datetime, limit: int = 500) -> list[int]:
     )
 
 
-def claim_source(source_id: int, *, now: datetime, claim: str = "") -> Source | None:
-    """Mark the source as being fetched; None when another worker holds it.
+def claim_source(
+    source_id: int, *, now: datetime, claim: str = "", force: bool = False
+) -> Source | None:
+    """Mark the source as being fetched; None when it is not due (unless `force`)
+    or another worker holds it.
 
     A conditional UPDATE makes the claim exclusive across workers and processes. The
     same `claim` (a task id) may take it again: a task redelivered after its worker
-    died resumes at once instead of waiting for the claim to go stale.
+    died resumes at once instead of waiting for the claim to go stale. A source
+    that is not due is not claimed, so a duplicate task from a backed-up queue, or
+    a finished task delivered again, does not fetch before the scheduled time
+    (Retry-After, backoff, the feed's interval). `force` is for fetches a person
+    asks for now.
     """
     free = Q(fetch_started_at__isnull=True) | Q(fetch_started_at__lt=now - STALE_CLAIM)
     if claim:
         free |= Q(fetch_claim=claim)
+    sources = (
+        Source.objects.filter(is_active=True) if force else Source.objects.due(now)
+    )
     claimed = (
-        Source.objects.filter(pk=source_id, is_active=True)
+        sources.filter(pk=source_id)
         .filter(free)
         .update(fetch_started_at=now, fetch_claim=claim)
     )
@@ -115,11 +125,14 @@ def enable_source(source: Source, *, now: datetime) -> None:
 
 
 def fetch_source(
-    source_id: int, *, now: datetime | None = None, claim: str = ""
+    source_id: int, *, now: datetime | None = None, claim: str = "", force: bool = False
 ) -> IngestOutcome:
-    """Fetch, parse and store one source, recording its health either way."""
+    """Fetch, parse and store one source, recording its health either way.
+
+    Skipped when the source is not due, unless `force` (see claim_source).
+    """
     now = now or timezone.now()
-    source = claim_source(source_id, now=now, claim=claim)
+    source = claim_source(source_id, now=now, claim=claim, force=force)
     if source is None:
         return IngestOutcome(source_id=source_id, label=str(source_id), skipped=True)
     try:
@@ -136,12 +149,19 @@ def fetch_source(
     except fetching.FetchError as error:
         _record_failure(source, str(error), status=error.status, now=now, error=error)
         return IngestOutcome(source_id=source.pk, label=str(source), error=str(error))
+    except Exception:
+        # A bug, not the feed's fault; recorded all the same, so that the claim is
+        # released and the source backs off instead of being retried at once.
+        logger.exception("fetch of source %s raised an unexpected error", source.pk)
+        message = "The feed could not be fetched because of an error in Tidings."
+        _record_failure(source, message, status=None, now=now)
+        return IngestOutcome(source_id=source.pk, label=str(source), error=message)
 
     if result.permanent_url and result.permanent_url != source.url:
         _move_source(source, result.permanent_url)
-    source.etag = result.etag[:500]
-    source.last_modified = result.last_modified[:100]
     if result.not_modified:
+        source.etag = result.etag[:500]
+        source.last_modified = result.last_modified[:100]
         _record_success(source, status=result.status, now=now, max_age=result.max_age)
         return IngestOutcome(source_id=source.pk, label=str(source), not_modified=True)
     return ingest_bytes(
@@ -152,6 +172,8 @@ def fetch_source(
         now=now,
         status=result.status,
         max_age=result.max_age,
+        etag=result.etag,
+        last_modified=result.last_modified,
     )
 
 
@@ -172,14 +194,23 @@ def ingest_bytes(
     content_type: str | None = None,
     status: int | None = None,
     max_age: int | None = None,
+    etag: str = "",
+    last_modified: str = "",
 ) -> IngestOutcome:
-    """Parse feed bytes and store the entries for `source`."""
+    """Parse feed bytes and store the entries for `source`.
+
+    The response's validators (`etag`, `last_modified`) are kept only when the
+    body parses: kept for a broken body, they would turn every later fetch into a
+    304 that reports the feed healthy.
+    """
     try:
         parsed = parse_feed(data, url=url, now=now, content_type=content_type)
     except ParseError as error:
         _record_failure(source, str(error), status=status, now=now)
         return IngestOutcome(source_id=source.pk, label=str(source), error=str(error))
     stored = store_entries(source, parsed.entries, now=now)
+    source.etag = etag[:500]
+    source.last_modified = last_modified[:100]
     _record_success(source, status=status, now=now, parsed=parsed, max_age=max_age)
     warnings = (parsed.warning,) if parsed.warning else ()
     return IngestOutcome(
@@ -394,10 +425,11 @@ def _record_success(
         source.items_per_day = schedule.items_per_day(
             [e.published for e in parsed.entries if e.date_known], now=now
         )
+        source.ttl_minutes = parsed.ttl_minutes
     delay = schedule.next_fetch_delay(
         items_per_day=source.items_per_day,
         max_age=max_age,
-        ttl_minutes=parsed.ttl_minutes if parsed else None,
+        ttl_minutes=source.ttl_minutes,
     )
     source.fetch_interval = delay
     source.next_fetch_at = now + delay
@@ -422,13 +454,14 @@ def _record_failure(
     source.first_failure_at = source.first_failure_at or now
     if error is not None and error.kind == "gone":
         source.is_active = False
-        source.disabled_reason = message
+        source.disabled_reason = message[:300]
     elif now - source.first_failure_at >= timedelta(
         days=settings.FETCH_DISABLE_AFTER_DAYS
     ):
         since = f"{source.first_failure_at:%d %b %Y}"
         source.is_active = False
-        source.disabled_reason = f"Disabled after failing since {since}: {message}"
+        reason = f"Disabled after failing since {since}: {message}"
+        source.disabled_reason = reason[:300]
     source.next_fetch_at = now + schedule.next_fetch_delay(
         items_per_day=source.items_per_day,
         consecutive_failures=source.consecutive_failures,
@@ -447,7 +480,10 @@ def _release(source: Source, *, retry_at: datetime) -> None:
 
 
 def _move_source(source: Source, new_url: str) -> None:
-    """A permanent redirect: remember the new address unless another source has it."""
+    """A permanent redirect: remember the new address unless another source has it
+    or it is too long to store."""
+    if len(new_url) > 2000:  # Source.url's max_length
+        return
     with transaction.atomic():
         if not Source.objects.filter(url=new_url).exclude(pk=source.pk).exists():
             source.url = new_url

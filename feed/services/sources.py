@@ -44,7 +44,11 @@ def sources_for(user) -> list[Subscription]:
 
 def add_source(user, address: str) -> AddResult:
     """Subscribe the reader to the feed at `address`, or to the feed a web page at
-    `address` links to. The feed is fetched now, so its articles show at once."""
+    `address` links to. The feed is fetched now, so its articles show at once.
+
+    The source keeps the address asked for, or where permanent redirects (only)
+    lead: a temporary redirect's target (often a signed, dated URL) is not kept.
+    """
     address = address.strip()
     if "://" not in address:
         address = "https://" + address
@@ -55,9 +59,11 @@ def add_source(user, address: str) -> AddResult:
         raise SourceError(_fetch_message(error)) from error
 
     now = timezone.now()
-    feed_url, data, content_type = result.url, result.content, result.content_type
+    feed_url = address
     try:
-        parse_feed(data, url=feed_url, now=now, content_type=content_type)
+        parse_feed(
+            result.content, url=result.url, now=now, content_type=result.content_type
+        )
     except ParseError as not_a_feed:
         found = _discover(result)
         if found is None:
@@ -65,21 +71,32 @@ def add_source(user, address: str) -> AddResult:
                 f"No feed found at {address}: {not_a_feed} Try the address of the "
                 "site's RSS or Atom feed."
             ) from not_a_feed
-        feed_url, data, content_type = found
+        feed_url, result = found
 
     with transaction.atomic():
-        source, created = Source.objects.get_or_create(url=feed_url)
+        source, created = Source.objects.get_or_create(
+            url=result.permanent_url or feed_url
+        )
         Subscription.objects.get_or_create(user=user, source=source)
     if not source.is_active:
         ingestion.enable_source(source, now=now)
     outcome = ingestion.ingest_bytes(
-        source, data, url=feed_url, now=now, content_type=content_type, status=200
+        source,
+        result.content,
+        url=result.url,
+        now=now,
+        content_type=result.content_type,
+        status=result.status,
+        max_age=result.max_age,
+        etag=result.etag,
+        last_modified=result.last_modified,
     )
     return AddResult(source=source, created=created, new_articles=len(outcome.new_ids))
 
 
-def _discover(page: fetching.FetchResult) -> tuple[str, bytes, str] | None:
-    """The first feed the page links to, or found at a usual path of its site."""
+def _discover(page: fetching.FetchResult) -> tuple[str, fetching.FetchResult] | None:
+    """The first feed the page links to, or found at a usual path of its site:
+    (the address tried, its fetch result)."""
     policy = ingestion.fetch_policy()
     candidates = discover.find_feed_links(page.content, page.url)
     candidates += [c for c in discover.candidate_urls(page.url) if c not in candidates]
@@ -89,7 +106,7 @@ def _discover(page: fetching.FetchResult) -> tuple[str, bytes, str] | None:
             parse_feed(result.content, url=result.url, now=timezone.now())
         except (fetching.FetchError, ParseError):
             continue
-        return result.url, result.content, result.content_type
+        return candidate, result
     return None
 
 

@@ -1,11 +1,15 @@
 """Fetching sources end to end against a local server: conditional GET, redirects,
 gone and rate-limited feeds, backoff, disabling and re-enabling, host limits."""
 
+import logging
 from datetime import timedelta
+from email.utils import parsedate_to_datetime
 
 import pytest
 from django.utils import timezone
 
+from feed.ingest import fetch as fetching
+from feed.ingest import netguard
 from feed.ingest.hostlimit import HostLimiter
 from feed.models import Article, Source
 from feed.services import ingestion, personalisation
@@ -39,7 +43,7 @@ def test_etag_is_sent_back_and_a_304_stores_nothing_new(served):
     assert source.last_modified == "Sun, 29 Nov 2026 05:00:00 GMT"
 
     served.routes["/feed.xml"] = conditional
-    second = ingestion.fetch_source(source.pk)
+    second = ingestion.fetch_source(source.pk, force=True)
     assert second.not_modified and second.new_ids == ()
     _, headers = served.requests[-1]
     assert headers["If-None-Match"] == '"v1"'
@@ -99,7 +103,7 @@ def test_consecutive_failures_back_off_exponentially(feed_server):
     now = timezone.now()
     delays = []
     for _ in range(4):
-        ingestion.fetch_source(source.pk, now=now)
+        ingestion.fetch_source(source.pk, now=now, force=True)
         source.refresh_from_db()
         delays.append((source.next_fetch_at - now).total_seconds() / 3600)
     assert source.consecutive_failures == 4
@@ -198,3 +202,156 @@ def test_retention_prunes_old_unsaved_articles_in_batches():
     assert deleted == 4
     remaining = set(Article.objects.values_list("title", flat=True))
     assert remaining == {"Old story 0 on topic 0", "A fresh story"}
+
+
+@pytest.mark.django_db
+def test_a_non_ascii_etag_is_not_stored_and_the_next_fetch_works(feed_server):
+    feed_server.routes["/cafe.xml"] = Route(
+        big_feed(3), headers={"ETag": '"caf\u00e9"'}
+    )
+    source = factories.make_source(url=feed_server.url("/cafe.xml"))
+    now = timezone.now()
+    ingestion.fetch_source(source.pk, now=now)
+    source.refresh_from_db()
+    assert source.etag == ""
+    outcome = ingestion.fetch_source(source.pk, now=source.next_fetch_at)
+    assert not outcome.failed and outcome.duplicates == 3
+
+
+@pytest.mark.django_db
+def test_an_unexpected_error_in_a_fetch_is_logged_and_recorded_as_a_failure(
+    monkeypatch, caplog
+):
+    # No server makes the fetch raise anything but FetchError any more; this stands
+    # in for the next bug that would.
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(fetching, "fetch_feed", broken)
+    source = factories.make_source()
+    with caplog.at_level(logging.ERROR, logger="feed.services.ingestion"):
+        outcome = ingestion.fetch_source(source.pk, claim="task-1")
+    assert outcome.error == (
+        "The feed could not be fetched because of an error in Tidings."
+    )
+    assert "RuntimeError: a bug" in caplog.text
+    source.refresh_from_db()
+    assert source.fetch_started_at is None and source.fetch_claim == ""
+    assert source.consecutive_failures == 1
+    assert source.next_fetch_at > timezone.now() + timedelta(minutes=30)
+
+
+@pytest.mark.django_db
+def test_a_body_that_does_not_parse_leaves_no_validators_behind(feed_server):
+    # A static file server: 304 while the validators match, the page otherwise.
+    def moved_blog(handler) -> Route:
+        if handler.headers.get("If-None-Match") == '"page"':
+            return Route(b"", status=304, headers={"ETag": '"page"'})
+        return Route(
+            b"<html><body>We moved our blog</body></html>",
+            headers={"ETag": '"page"', "Content-Type": "text/html"},
+        )
+
+    feed_server.routes["/blog.xml"] = moved_blog
+    source = factories.make_source(url=feed_server.url("/blog.xml"))
+    ingestion.fetch_source(source.pk)
+    source.refresh_from_db()
+    assert source.etag == ""
+    second = ingestion.fetch_source(source.pk, now=source.next_fetch_at)
+    assert second.failed
+    source.refresh_from_db()
+    assert source.last_status == 200 and source.consecutive_failures == 2
+
+
+@pytest.mark.django_db
+def test_a_duplicate_task_does_not_fetch_a_source_that_is_not_due(feed_server):
+    feed_server.routes["/busy.xml"] = Route(status=429, headers={"Retry-After": "3600"})
+    source = factories.make_source(url=feed_server.url("/busy.xml"))
+    now = timezone.now()
+    # The scheduler queued the source twice while the fetch queue was backed up.
+    first = ingestion.fetch_source(source.pk, now=now, claim="task-1")
+    second = ingestion.fetch_source(source.pk, now=now, claim="task-2")
+    # A task delivered again after it finished holds the same id.
+    again = ingestion.fetch_source(source.pk, now=now, claim="task-1")
+    assert first.failed and second.skipped and again.skipped
+    assert len(feed_server.requests) == 1
+    forced = ingestion.fetch_source(source.pk, now=now, force=True)
+    assert forced.failed and len(feed_server.requests) == 2
+
+
+@pytest.mark.django_db
+def test_the_feeds_ttl_still_holds_after_a_304(feed_server):
+    body = big_feed(3).replace(
+        b"<description>Generated for tests</description>",
+        b"<description>Generated for tests</description><ttl>180</ttl>",
+        1,
+    )
+    feed_server.routes["/ttl.xml"] = lambda handler: (
+        Route(b"", status=304, headers={"ETag": '"v1"'})
+        if handler.headers.get("If-None-Match") == '"v1"'
+        else Route(body, headers={"ETag": '"v1"'})
+    )
+    source = factories.make_source(url=feed_server.url("/ttl.xml"))
+    ingestion.fetch_source(source.pk)
+    source.refresh_from_db()
+    assert source.ttl_minutes == 180
+    later = source.next_fetch_at
+    assert ingestion.fetch_source(source.pk, now=later).not_modified
+    source.refresh_from_db()
+    assert source.next_fetch_at - later >= timedelta(minutes=180)
+
+
+@pytest.mark.django_db
+def test_old_validators_do_not_make_a_new_address_answer_304(feed_server):
+    new_modified = "Sun, 22 Nov 2026 05:00:00 GMT"
+
+    def static_file(handler) -> Route:  # 304 when not modified since
+        since = handler.headers.get("If-Modified-Since")
+        if since and parsedate_to_datetime(since) >= parsedate_to_datetime(
+            new_modified
+        ):
+            return Route(b"", status=304)
+        return Route(big_feed(3), headers={"Last-Modified": new_modified})
+
+    feed_server.routes["/new.xml"] = static_file
+    feed_server.routes["/old.xml"] = Route(status=301, headers={"Location": "/new.xml"})
+    source = factories.make_source(
+        url=feed_server.url("/old.xml"),
+        etag='"old"',
+        last_modified="Sun, 29 Nov 2026 05:00:00 GMT",
+    )
+    outcome = ingestion.fetch_source(source.pk)
+    assert len(outcome.new_ids) == 3
+    source.refresh_from_db()
+    assert source.url == feed_server.url("/new.xml")
+    assert source.last_modified == new_modified
+
+
+@pytest.mark.django_db
+def test_a_disabled_reason_is_cut_to_fit_its_column(monkeypatch):
+    def nxdomain(host: str, port: int) -> list[str]:
+        raise OSError("Name or service not known")
+
+    monkeypatch.setattr(netguard, "resolve", nxdomain)
+    host = "feeds." + "a-long-regional-newspaper-subdomain." * 6 + "example.com"
+    source = factories.make_source(
+        url=f"https://{host}/rss", first_failure_at=timezone.now() - timedelta(days=8)
+    )
+    outcome = ingestion.fetch_source(source.pk)
+    assert host in outcome.error
+    source.refresh_from_db()
+    assert not source.is_active
+    assert source.disabled_reason.startswith("Disabled after failing since")
+    source.full_clean()
+
+
+@pytest.mark.django_db
+def test_a_permanent_redirect_too_long_to_store_keeps_the_address(served):
+    long_path = "/feed.xml?" + "x" * 2100
+    served.routes[long_path] = served.routes["/feed.xml"]
+    served.routes["/old.xml"] = Route(status=301, headers={"Location": long_path})
+    source = factories.make_source(url=served.url("/old.xml"))
+    outcome = ingestion.fetch_source(source.pk)
+    assert len(outcome.new_ids) == 3
+    source.refresh_from_db()
+    assert source.url == served.url("/old.xml")

@@ -233,3 +233,58 @@ def test_articles_of_an_own_source_reach_the_readers_feed(reader, core_topics):
     Subscription.objects.create(user=reader, source=source)
     article = factories.make_article(source, "TSMC opens a new chip fab in Arizona")
     assert article.pk in [i.article.pk for i in reading.rank_feed_for(reader).items]
+
+
+def test_a_feed_behind_a_temporary_redirect_keeps_the_address_entered(
+    browser, feed_server
+):
+    feed_server.routes["/feed"] = Route(
+        status=302, headers={"Location": "/feed-2026-11-29.xml?sig=abc"}
+    )
+    feed_server.routes["/feed-2026-11-29.xml?sig=abc"] = Route(
+        big_feed(3), headers={"ETag": '"v1"'}
+    )
+    browser.post("/sources/add/", {"address": feed_server.url("/feed")})
+    source = Source.objects.get()
+    assert source.url == feed_server.url("/feed")
+    assert source.etag == '"v1"'
+    assert Article.objects.filter(source=source).count() == 3
+
+
+def test_a_feed_behind_permanent_redirects_is_stored_at_its_new_address(
+    browser, feed_server
+):
+    feed_server.routes["/old"] = Route(status=301, headers={"Location": "/feed.xml"})
+    feed_server.routes["/feed.xml"] = Route(big_feed(2))
+    browser.post("/sources/add/", {"address": feed_server.url("/old")})
+    assert Source.objects.get().url == feed_server.url("/feed.xml")
+
+
+def test_a_discovered_feed_behind_a_temporary_redirect_keeps_the_linked_address(
+    browser, feed_server
+):
+    feed_server.routes["/blog/"] = Route(
+        b'<html><head><link rel="alternate" type="application/rss+xml" '
+        b'href="/blog/rss"></head><body>Hello</body></html>',
+        headers={"Content-Type": "text/html"},
+    )
+    feed_server.routes["/blog/rss"] = Route(
+        status=307, headers={"Location": "/cdn/rss?expires=1764400000"}
+    )
+    feed_server.routes["/cdn/rss?expires=1764400000"] = Route(big_feed(2))
+    browser.post("/sources/add/", {"address": feed_server.url("/blog/")})
+    assert Source.objects.get().url == feed_server.url("/blog/rss")
+
+
+def test_opml_import_refuses_host_names_that_are_not_valid(browser, reader):
+    response = upload(
+        browser,
+        opml(
+            '<outline xmlUrl="https://ok.example.com/rss"/>'
+            '<outline xmlUrl="https://xn--a.com/rss"/>'
+            '<outline xmlUrl="https://\uff11\uff12\uff17.\uff10.\uff10.\uff11/rss"/>'
+        ),
+    )
+    text = messages_of(response)
+    assert "Imported 1 sources" in text and "2 refused" in text
+    assert Subscription.objects.filter(user=reader).count() == 1

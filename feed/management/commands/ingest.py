@@ -61,7 +61,7 @@ class Command(BaseCommand):
 
     def _fetch_url(self, url: str, now) -> IngestOutcome:
         source = ingestion.source_for_url(url)
-        outcome = ingestion.fetch_source(source.pk, now=now)
+        outcome = ingestion.fetch_source(source.pk, now=now, force=True)
         if outcome.skipped:
             return IngestOutcome(
                 source_id=source.pk,
