@@ -3,7 +3,7 @@
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -34,6 +34,10 @@ class OpmlUploadForm(forms.Form):
 
 
 def get_subscription_for_user(user, source_id: int) -> Subscription:
+    """The reader's subscription to a source; 404 for anyone else's, and for an id
+    no database row can have (larger than a 64-bit integer)."""
+    if source_id >= 2**63:
+        raise Http404("No such source.")
     return get_object_or_404(
         Subscription.objects.select_related("source"), user=user, source_id=source_id
     )

@@ -202,6 +202,11 @@ def test_a_source_of_another_reader_cannot_be_removed_or_enabled(browser):
     assert not source.is_active
 
 
+@pytest.mark.parametrize("action", ["remove", "enable"])
+def test_an_id_larger_than_any_row_is_a_404(browser, action):
+    assert browser.post(f"/sources/{2**70}/{action}/").status_code == 404
+
+
 def test_a_disabled_source_shows_why_and_can_be_re_enabled(browser, reader):
     source = factories.make_source(
         is_default=False,
