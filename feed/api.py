@@ -159,6 +159,7 @@ def feed(request: HttpRequest) -> JsonResponse:
             limit=int(raw_limit),
             cursor=request.GET.get("cursor") or None,
             topic=topic,
+            hide_read=request.api_user.mark_read_on_scroll,
         )
     except reading.InvalidCursor as exc:
         return error(str(exc), 400)

@@ -1,5 +1,7 @@
 """Forms for the feed pages."""
 
+import re
+
 from django import forms
 
 from feed.models import Feedback, Topic
@@ -118,13 +120,21 @@ class SearchForm(forms.Form):
     q = forms.CharField(max_length=200, required=False, label="Search stories")
 
 
+# An article id: ASCII digits that fit the database's integer column.
+ARTICLE_ID = re.compile(r"[0-9]{1,18}")
+
+
 class ReadForm(forms.Form):
     """Articles scrolled past: ids separated by commas."""
 
     ids = forms.CharField(max_length=5000)
 
     def clean_ids(self) -> list[int]:
-        parts = [p for p in self.cleaned_data["ids"].split(",") if p.strip()]
-        if not parts or len(parts) > 200 or not all(p.strip().isdigit() for p in parts):
+        parts = [p.strip() for p in self.cleaned_data["ids"].split(",") if p.strip()]
+        if (
+            not parts
+            or len(parts) > 200
+            or not all(ARTICLE_ID.fullmatch(p) for p in parts)
+        ):
             raise forms.ValidationError("Expected up to 200 article ids.")
         return [int(p) for p in parts]

@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -166,7 +166,7 @@ def search(request: HttpRequest) -> HttpResponse:
             cursor=request.GET.get("cursor") or None,
         )
     except reading.InvalidCursor:
-        return redirect(reverse("feed:search") + "?" + request.GET.urlencode())
+        return redirect(reverse("feed:search") + "?" + urlencode({"q": query}))
     return _feed_page(request, page, view="search", query=query, search_form=form)
 
 

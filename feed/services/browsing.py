@@ -49,12 +49,18 @@ def recent_for(
     if source is not None:
         articles = articles.filter(source=source)
     ordered = articles.order_by("-published_at", "-id")
-    rows, next_offset = _unmuted(user, ordered, offset=offset, limit=limit)
-    return _page(user, rows, next_offset=next_offset, as_of=as_of)
+    rows, next_offset = _shown_rows(
+        user, ordered, offset=offset, limit=limit, as_of=as_of
+    )
+    return _page(user, rows, next_cursor=_cursor(next_offset, as_of), as_of=as_of)
 
 
 def saved_for(user, *, limit: int = 20, cursor: str | None = None) -> FeedPage:
-    """Articles the reader saved, most recently saved first."""
+    """Articles the reader saved, most recently saved first.
+
+    The next page's cursor holds the time of the last save shown and how many
+    shown saves share that time, not a count of saves from the top: unsaving a card
+    (which deletes the save) then shifts no later page."""
     offset, as_of = _position(cursor)
     rows = list(
         Feedback.objects.filter(
@@ -62,11 +68,22 @@ def saved_for(user, *, limit: int = 20, cursor: str | None = None) -> FeedPage:
         )
         .filter(article__in=Article.objects.visible_to(user))
         .order_by("-created_at", "-id")
-        .values_list("article_id", "article__story_id")[offset : offset + limit + 1]
+        .values_list("article_id", "article__story_id", "created_at")[
+            offset : offset + limit + 1
+        ]
     )
-    more = len(rows) > limit
+    shown = rows[:limit]
+    next_cursor = None
+    if len(rows) > limit:
+        last = shown[-1][2]
+        same_time = sum(1 for *_, saved_at in shown if saved_at == last)
+        next_offset = same_time + (offset if last == as_of else 0)
+        next_cursor = reading.encode_cursor(next_offset, last)
     return _page(
-        user, rows[:limit], next_offset=offset + limit if more else None, as_of=as_of
+        user,
+        [(article_id, story_id) for article_id, story_id, _ in shown],
+        next_cursor=next_cursor,
+        as_of=as_of,
     )
 
 
@@ -102,8 +119,10 @@ def search_for(
     if not clean_query(text):
         return FeedPage(items=[], next_cursor=None, as_of=as_of)
     ordered = search_query_for(user, text, as_of=as_of)
-    rows, next_offset = _unmuted(user, ordered, offset=offset, limit=limit)
-    return _page(user, rows, next_offset=next_offset, as_of=as_of)
+    rows, next_offset = _shown_rows(
+        user, ordered, offset=offset, limit=limit, as_of=as_of
+    )
+    return _page(user, rows, next_cursor=_cursor(next_offset, as_of), as_of=as_of)
 
 
 def search_query_for(user, text: str, *, as_of: datetime | None = None) -> QuerySet:
@@ -196,12 +215,14 @@ def topic_activity(
     }
 
 
-def _unmuted(
-    user, ordered: QuerySet, *, offset: int, limit: int
+def _shown_rows(
+    user, ordered: QuerySet, *, offset: int, limit: int, as_of: datetime
 ) -> tuple[list[tuple[int, int | None]], int | None]:
     """Up to `limit` (id, story id) rows from `offset` in `ordered`, leaving out
-    muted articles; and the offset of the next page (None at the end). Offsets
-    count muted ones too, so a page never repeats or skips."""
+    muted articles and stories dismissed after `as_of` (reading.dismissed_after);
+    and the offset of the next page (None at the end). Offsets count the left-out
+    ones too, so a page never repeats or skips."""
+    gone, gone_stories = reading.dismissed_after(user, as_of)
     taken: list[tuple[tuple[int, int | None], int]] = []
     position = offset
     while len(taken) <= limit:
@@ -212,7 +233,9 @@ def _unmuted(
             break
         muted = reading.muted_ids(user, [i for i, _ in chunk])
         taken += [
-            (row, position + k) for k, row in enumerate(chunk) if row[0] not in muted
+            (row, position + k)
+            for k, row in enumerate(chunk)
+            if row[0] not in muted and row[0] not in gone and row[1] not in gone_stories
         ]
         position += len(chunk)
     next_offset = taken[limit][1] if len(taken) > limit else None
@@ -223,11 +246,17 @@ def _position(cursor: str | None) -> tuple[int, datetime]:
     return reading.decode_cursor(cursor) if cursor else (0, timezone.now())
 
 
+def _cursor(next_offset: int | None, as_of: datetime) -> str | None:
+    return (
+        reading.encode_cursor(next_offset, as_of) if next_offset is not None else None
+    )
+
+
 def _page(
     user,
     rows: list[tuple[int, int | None]],
     *,
-    next_offset: int | None,
+    next_cursor: str | None,
     as_of: datetime,
 ) -> FeedPage:
     """Cards for (article id, story id) `rows`, with topic chips from each article's
@@ -251,10 +280,7 @@ def _page(
                 why="",
                 topics=reading.card_chips(scores, visible),
                 others=others[article.pk],
-                signals=reading.card_signals(article),
+                signals=reading.card_signals(article, *others[article.pk]),
             )
         )
-    next_cursor = (
-        reading.encode_cursor(next_offset, as_of) if next_offset is not None else None
-    )
     return FeedPage(items=items, next_cursor=next_cursor, as_of=as_of)

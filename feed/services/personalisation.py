@@ -1,6 +1,5 @@
 """Feedback and the personal model it trains."""
 
-import scipy.sparse as sp
 from django.db import transaction
 
 from feed.models import Article, Feedback, PersonalModel, Topic
@@ -101,12 +100,13 @@ def model_for(user) -> Model | None:
     return Model.from_bytes(state) if state else None
 
 
-def liked_matrix(user, *, limit: int = 200) -> sp.csr_matrix:
-    vectors = (
+def liked_articles(user, *, limit: int = 200) -> list[tuple[int, int | None, bytes]]:
+    """(id, story id, vector) of the articles the reader liked or saved most
+    recently, newest first."""
+    return list(
         Feedback.objects.filter(
             user=user, signal__in=[Feedback.Signal.LIKE, Feedback.Signal.SAVE]
         )
         .order_by("-created_at")
-        .values_list("article__vector", flat=True)[:limit]
+        .values_list("article_id", "article__story_id", "article__vector")[:limit]
     )
-    return features.decode_rows(vectors)

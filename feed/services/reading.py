@@ -40,6 +40,9 @@ MUTES_CACHE_SECONDS = 24 * 3600
 # A digest includes articles that arrived since the last one, if not much older.
 SINCE_SLACK = timedelta(days=2)
 FIRST_WORD = re.compile(r"[^\W_]+")
+ASCII_RUN = re.compile(r"[A-Za-z0-9]+")
+# A cursor this server issues is about 50 characters.
+MAX_CURSOR_LENGTH = 200
 
 
 class InvalidCursor(ValueError):
@@ -134,8 +137,13 @@ def card_articles(
     return articles, others
 
 
-def card_signals(article: Article) -> frozenset[str]:
-    return frozenset(s for s in CARD_SIGNALS if getattr(article, f"given_{s}", False))
+def card_signals(*articles: Article) -> frozenset[str]:
+    """The card signals given to any of a card's articles: its own and the rest of
+    its story on the card (the card shows the newest copy of a story, which may not
+    be the one the reader saved)."""
+    return frozenset(
+        s for s in CARD_SIGNALS for a in articles if getattr(a, f"given_{s}", False)
+    )
 
 
 def blend_weights() -> blend.BlendWeights:
@@ -148,6 +156,8 @@ def encode_cursor(offset: int, as_of: datetime) -> str:
 
 
 def decode_cursor(cursor: str) -> tuple[int, datetime]:
+    if len(cursor) > MAX_CURSOR_LENGTH:
+        raise InvalidCursor("The cursor is not one this server issued.")
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         data = json.loads(base64.urlsafe_b64decode(padded.encode()))
@@ -161,7 +171,13 @@ def decode_cursor(cursor: str) -> tuple[int, datetime]:
 
 
 def candidate_queryset(user, *, as_of: datetime):
-    dismissed = Feedback.objects.filter(user=user, signal__in=Feedback.DISMISSING)
+    """What the reader's pages choose from as of `as_of`: articles published by
+    then, less the stories they hid or disliked by then. Later dismissals leave the
+    ranking of a page's cursor unchanged, so that the next page neither repeats nor
+    skips a card (see dismissed_after)."""
+    dismissed = Feedback.objects.filter(
+        user=user, signal__in=Feedback.DISMISSING, created_at__lte=as_of
+    )
     dismissed_stories = dismissed.filter(article__story__isnull=False).values(
         "article__story_id"
     )
@@ -172,6 +188,18 @@ def candidate_queryset(user, *, as_of: datetime):
         .exclude(story_id__in=dismissed_stories)
     )
     return queryset
+
+
+def dismissed_after(user, as_of: datetime) -> tuple[set[int], set[int]]:
+    """The articles and the stories the reader hid or disliked after `as_of`: they
+    keep their place in the ranking of a cursor (candidate_queryset) and are left
+    off its page."""
+    rows = list(
+        Feedback.objects.filter(
+            user=user, signal__in=Feedback.DISMISSING, created_at__gt=as_of
+        ).values_list("article_id", "article__story_id")
+    )
+    return {a for a, _ in rows}, {s for _, s in rows if s is not None}
 
 
 def mute_phrases(user) -> list[str]:
@@ -191,21 +219,27 @@ def forget_mutes(sender, instance: Mute, **kwargs) -> None:
 def muted_ids(user, ids: list[int]) -> set[int]:
     """Which of `ids` match one of the reader's muted phrases (feed.ranking.mutes
     semantics). SQL narrows the articles to those containing a phrase's first word;
-    the matcher decides on their text."""
+    the matcher decides on their text.
+
+    Databases fold the case of ASCII letters alone (SQLite) or as their locale says,
+    the matcher that of every letter: SQL looks for the longest ASCII run of a word
+    ("lys" for "Élysée", which then finds "ÉLYSÉE" too), and a word without one
+    narrows nothing."""
     phrases = mute_phrases(user)
     matcher = mutes.compile_mutes(phrases)
     first_words = {m.group(0) for p in matcher.phrases if (m := FIRST_WORD.search(p))}
     if not first_words or not ids:
         return set()
-    contains = Q()
-    for word in first_words:
-        contains |= Q(title__icontains=word) | Q(summary__icontains=word)
-    suspects = Article.objects.filter(contains, pk__in=ids).values_list(
-        "id", "title", "summary"
-    )
+    runs = {max(ASCII_RUN.findall(word), key=len, default="") for word in first_words}
+    suspects = Article.objects.filter(pk__in=ids)
+    if "" not in runs:
+        contains = Q()
+        for run in runs:
+            contains |= Q(title__icontains=run) | Q(summary__icontains=run)
+        suspects = suspects.filter(contains)
     return {
         article_id
-        for article_id, title, summary in suspects
+        for article_id, title, summary in suspects.values_list("id", "title", "summary")
         if matcher.matches_any(title, plain_text(summary))
     }
 
@@ -236,6 +270,8 @@ def rank_feed_for(
         followed = [(f.topic, f.weight) for f in follows]
 
     candidates = candidate_queryset(user, as_of=as_of)
+    if cursor:  # Articles fetched since the first page wait for a new first page.
+        candidates = candidates.filter(fetched_at__lte=as_of)
     stated = verdicts.stated_by(user)
     if topic is not None:
         on, on_stories = stated.selected([topic.score_key], on_topic=True)
@@ -247,7 +283,10 @@ def rank_feed_for(
             about = about.exclude(Q(pk__in=off) | Q(story_id__in=off_stories))
         candidates = about
     if hide_read:
-        read = ReadMark.objects.filter(user=user).values("article_id")
+        # Cards read after as_of were on earlier pages: the offset counts them.
+        read = ReadMark.objects.filter(user=user, created_at__lte=as_of).values(
+            "article_id"
+        )
         candidates = candidates.exclude(pk__in=read)
     if since is not None:
         candidates = candidates.filter(
@@ -325,6 +364,13 @@ def rank_feed_for(
     # One card beyond the page tells whether there is a next page.
     order, scored = blend.rank(c, blend_weights(), limit=offset + limit + 1)
     page = order[offset : offset + limit]
+    if cursor:  # A first page's as_of is now: nothing was dismissed after it.
+        gone, gone_stories = dismissed_after(user, as_of)
+        page = [
+            p
+            for p in page
+            if int(c.ids[p]) not in gone and int(c.story_ids[p]) not in gone_stories
+        ]
     next_cursor = (
         encode_cursor(offset + limit, as_of) if offset + limit < len(order) else None
     )
@@ -388,11 +434,24 @@ def _items(user, page, c, scored, followed, personal_model, stated) -> list[Feed
     explained = [p for p in page if scored.personal[p] > explain.PERSONAL_SHOWN]
     similar: dict[int, int] = {}
     if explained and personal_model is not None:
-        counts = explain.count_similar(
-            personalisation.liked_matrix(user),
-            features.decode_rows(articles[int(c.ids[p])].vector for p in explained),
-        )
-        similar = dict(zip(explained, counts.tolist(), strict=True))
+        liked = personalisation.liked_articles(user)
+        liked_vectors = features.decode_rows(vector for *_, vector in liked)
+        for p in explained:
+            # A story the reader liked is not "similar" to itself.
+            article = articles[int(c.ids[p])]
+            others_liked = np.array(
+                [
+                    i != article.pk and (s is None or s != article.story_id)
+                    for i, s, _ in liked
+                ],
+                dtype=bool,
+            )
+            similar[p] = int(
+                explain.count_similar(
+                    liked_vectors[others_liked],
+                    features.decode_rows([article.vector]),
+                )[0]
+            )
     topic_names = {key: name for key, (_, name) in visible.items()}
     items = []
     for p in page:
@@ -424,7 +483,7 @@ def _items(user, page, c, scored, followed, personal_model, stated) -> list[Feed
                 ),
                 topics=card_chips(scores, visible),
                 others=others[article.pk],
-                signals=card_signals(article),
+                signals=card_signals(article, *others[article.pk]),
             )
         )
     return items

@@ -1,9 +1,11 @@
 """The JSON API v1 contract: tokens, topics, feed, feedback, and its error cases."""
 
+import base64
+
 import pytest
 from django.test import Client
 
-from feed.models import Article, Feedback, Follow, TopicVerdict
+from feed.models import Article, Feedback, Follow, ReadMark, TopicVerdict
 from tests import factories
 
 
@@ -161,6 +163,24 @@ def test_feed_rejects_a_limit_outside_1_to_100(api, limit):
 def test_feed_rejects_a_forged_cursor(api):
     response = api.get("/api/v1/feed?cursor=bm90IGEgY3Vyc29y")
     assert response.status_code == 400
+    nested = base64.urlsafe_b64encode(b"[" * 5000 + b"]" * 5000).decode()
+    assert api.get("/api/v1/feed", {"cursor": nested}).status_code == 400
+
+
+def test_feed_leaves_out_what_the_reader_read_when_the_page_does(
+    api, reader, core_topics
+):
+    Follow.objects.create(user=reader, topic=core_topics["ai"])
+    read, unread = factories.make_articles(
+        factories.make_source(),
+        [factories.entry("OpenAI ships a new chatbot"),
+         factories.entry("Anthropic trains a larger language model")],
+    )  # fmt: skip
+    ReadMark.objects.create(user=reader, article=read)
+    assert len(api.get("/api/v1/feed").json()["items"]) == 2
+    reader.mark_read_on_scroll = True
+    reader.save(update_fields=["mark_read_on_scroll"])
+    assert [i["id"] for i in api.get("/api/v1/feed").json()["items"]] == [unread.pk]
 
 
 def test_feed_with_an_unknown_topic_is_404(api):

@@ -1,6 +1,7 @@
 """The feed pages: cards, actions with and without JavaScript, the saved, all recent
 and search views, pagination, empty states, read marks and the query budget."""
 
+import base64
 import dataclasses
 import re
 from datetime import timedelta
@@ -123,6 +124,27 @@ def test_a_story_from_several_sources_is_one_card_that_links_the_others(core_top
     assert "Private Letter" not in html and "private.example" not in html
 
 
+def test_a_story_saved_from_one_source_shows_saved_when_another_source_joins(
+    core_topics,
+):
+    reader, client = reader_client(core_topics, "chips")
+    title = "Nvidia unveils its next AI chip for data centers at a developer event"
+    text = "The GPU maker says the accelerator doubles performance per watt."
+    (saved,) = factories.make_articles(
+        factories.make_source(),
+        [factories.entry(title, text, published=timezone.now() - timedelta(hours=3))],
+    )
+    client.post(f"/articles/{saved.pk}/feedback/", {"signal": "save"})
+    (newer,) = factories.make_articles(
+        factories.make_source(),
+        [factories.entry(title, text, published=timezone.now() - timedelta(hours=1))],
+    )
+    html = client.get("/").content.decode()
+    # The card now shows the newer telling, and the story is still saved.
+    assert card_ids(html) == [newer.pk]
+    assert 'data-signal="save" aria-pressed="true"' in html
+
+
 def test_like_and_save_answer_json_and_toggle_back(core_topics):
     reader, client = reader_client(core_topics)
     (article,) = ai_articles(1)
@@ -227,6 +249,19 @@ def test_search_leaves_out_hidden_stories_and_muted_words(core_topics):
     assert card_ids(client.get("/search/?q=rocket").content.decode()) == [shown.pk]
 
 
+def test_a_muted_word_is_muted_in_any_case_of_its_accented_letters(core_topics):
+    reader, client = reader_client(core_topics)
+    shouted, plain = factories.make_articles(
+        factories.make_source(),
+        [factories.entry("ÉLYSÉE says AI model rules are coming", "Language model."),
+         factories.entry("Über launches an AI model for drivers", "Language model.")],
+    )  # fmt: skip
+    client.post("/mutes/", {"phrase": "Élysée"})
+    client.post("/mutes/", {"phrase": "über"})
+    for path in ("/", "/recent/"):
+        assert card_ids(client.get(path).content.decode()) == [], path
+
+
 def test_older_stories_link_pages_through_the_feed_without_repeats(core_topics):
     reader, client = reader_client(core_topics)
     ai_articles(25)
@@ -243,6 +278,16 @@ def test_a_forged_cursor_sends_the_reader_back_to_the_first_page(core_topics):
     reader, client = reader_client(core_topics)
     for path in ("/", "/recent/", "/saved/"):
         response = client.get(path, {"cursor": "not-a-cursor"})
+        assert response.status_code == 302 and response["Location"] == path
+    response = client.get("/search/", {"q": "chips", "cursor": "not-a-cursor"})
+    assert response.status_code == 302 and response["Location"] == "/search/?q=chips"
+
+
+def test_a_cursor_of_deeply_nested_json_is_refused_like_a_forged_one(core_topics):
+    reader, client = reader_client(core_topics)
+    nested = base64.urlsafe_b64encode(b"[" * 5000 + b"]" * 5000).decode()
+    for path in ("/", "/recent/", "/saved/"):
+        response = client.get(path, {"cursor": nested})
         assert response.status_code == 302 and response["Location"] == path
 
 
@@ -284,8 +329,8 @@ def test_read_marks_leave_the_ranked_feed_only_when_the_setting_is_on(core_topic
 
 def test_read_marks_refuse_garbage(core_topics):
     reader, client = reader_client(core_topics)
-    for ids in ("", "1,x", ",".join(["1"] * 201)):
-        assert client.post("/articles/read/", {"ids": ids}).status_code == 400
+    for ids in ("", "1,x", ",".join(["1"] * 201), "²", "1,٣", "9" * 23):
+        assert client.post("/articles/read/", {"ids": ids}).status_code == 400, ids
 
 
 @pytest.mark.parametrize("page_size", [20, 100])

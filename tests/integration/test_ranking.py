@@ -134,7 +134,7 @@ def test_liking_only_ai_hardware_brings_it_to_the_top_within_a_few_rounds(
     assert after >= 7, (before, after)
     assert after > before
     liked = next(
-        i for i in reading.rank_feed_for(reader, limit=5).items if "liked" in i.why
+        i for i in reading.rank_feed_for(reader, limit=5).items if "you like" in i.why
     )
     assert is_target(by_guid[liked.article.guid])
     # The reason names the topic the reader turned out to care about.
@@ -202,3 +202,37 @@ def test_disliking_from_the_page_without_javascript_removes_the_card(db, core_to
     )
     assert response.status_code == 302 and response["Location"] == "/"
     assert f"article-{article.pk}" not in client.get("/").content.decode()
+
+
+def test_a_liked_story_is_not_counted_as_similar_to_itself(db, core_topics):
+    reader = factories.make_user()
+    Follow.objects.create(user=reader, topic=core_topics["chips"])
+    now = timezone.now()
+    title = "Nvidia unveils its next AI chip for data centers at a developer event"
+    text = "The GPU maker says the accelerator doubles performance per watt."
+    (told_first,) = factories.make_articles(
+        factories.make_source(),
+        [factories.entry(title, text, published=now - timedelta(hours=3))],
+    )
+    (told_again,) = factories.make_articles(
+        factories.make_source(),
+        [factories.entry(title, text, published=now - timedelta(hours=1))],
+    )
+    fab = factories.make_article(
+        factories.make_source(),
+        "TSMC starts 2nm production at its new Arizona fab",
+        "The foundry ships its first wafers to Apple.",
+    )
+    why = {}
+
+    def like(article) -> None:
+        personalisation.record_feedback(reader, article, "like")
+        why.update((i.article.pk, i.why) for i in reading.rank_feed_for(reader).items)
+
+    # The card shows the other telling of the liked story: not a similar story.
+    like(told_first)
+    assert set(why) == {told_again.pk, fab.pk}
+    assert why[told_again.pk].endswith("close to what you liked")
+    # Nor is a liked article similar to itself.
+    like(fab)
+    assert why[fab.pk].endswith("close to what you liked")
