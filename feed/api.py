@@ -6,7 +6,10 @@ from collections.abc import Callable
 from functools import wraps
 from typing import TypedDict
 
-from django.contrib.auth import authenticate
+from allauth.account.adapter import get_adapter as get_account_adapter
+from allauth.mfa.base.forms import AuthenticateForm
+from allauth.mfa.utils import is_mfa_enabled
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
@@ -112,9 +115,27 @@ def token(request: HttpRequest) -> JsonResponse:
     username, password = body.get("username"), body.get("password")
     if not isinstance(username, str) or not isinstance(password, str):
         return error("Both username and password are required strings.", 400)
-    user = authenticate(request, username=username, password=password)
+    # allauth's own check, so the web log-in's throttle on failures applies here too.
+    try:
+        user = get_account_adapter(request).authenticate(
+            request, username=username, password=password
+        )
+    except ValidationError:
+        return error("Too many failed log-in attempts; try again later.", 429)
     if user is None:
         return error("Wrong username or password.", 401)
+    if is_mfa_enabled(user):
+        # As on the web: the password alone is not enough.
+        code = body.get("code")
+        if (
+            not isinstance(code, str)
+            or not AuthenticateForm(user=user, data={"code": code}).is_valid()
+        ):
+            return error(
+                "This account uses two-factor authentication: send the current "
+                'code of its authenticator app (or a recovery code) as "code".',
+                401,
+            )
     return JsonResponse({"token": accounts.issue_api_token(user)})
 
 

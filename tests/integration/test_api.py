@@ -1,9 +1,13 @@
 """The JSON API v1 contract: tokens, topics, feed, feedback, and its error cases."""
 
 import base64
+from datetime import UTC, datetime
 
 import pytest
+import time_machine
+from allauth.mfa.totp.internal import auth as totp
 from django.test import Client
+from django.utils import timezone
 
 from feed.models import Article, Feedback, Follow, ReadMark, TopicVerdict
 from tests import factories
@@ -54,6 +58,40 @@ def test_wrong_password_gets_401_with_an_error(reader):
     )
     assert response.status_code == 401
     assert "error" in response.json()
+
+
+def ask_for_token(**body):
+    return Client().post("/api/v1/auth/token", body, content_type="application/json")
+
+
+def test_an_account_with_two_factor_needs_its_code_for_a_token(reader):
+    secret = totp.generate_totp_secret()
+    totp.TOTP.activate(reader, secret)
+    credentials = {"username": "apireader", "password": factories.PASSWORD}
+    # The clock stopped mid-way through a 30-second step: the code computed here is
+    # the one the server expects.
+    step = int(timezone.now().timestamp()) // 30
+    with time_machine.travel(datetime.fromtimestamp(step * 30 + 15, UTC), tick=False):
+        code = totp.format_hotp_value(totp.hotp_value(secret, step))
+        wrong = f"{(int(code) + 1) % 1_000_000:06d}"
+        refused = [ask_for_token(**credentials, **extra) for extra in
+                   ({}, {"code": wrong}, {"code": 123456})]  # fmt: skip
+        accepted = ask_for_token(**credentials, code=code)
+    assert [r.status_code for r in refused] == [401, 401, 401]
+    assert "two-factor" in refused[0].json()["error"]
+    assert accepted.status_code == 200 and accepted.json()["token"].startswith("tid_")
+
+
+def test_failed_token_requests_are_throttled_like_the_log_in(reader):
+    for attempt in range(5):
+        assert (
+            ask_for_token(username="apireader", password=f"guess {attempt}").status_code
+            == 401
+        )
+    # The sixth attempt in 15 minutes is refused, even with the right password.
+    response = ask_for_token(username="apireader", password=factories.PASSWORD)
+    assert response.status_code == 429
+    assert "Too many" in response.json()["error"]
 
 
 def test_malformed_token_request_gets_400(reader):
