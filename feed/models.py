@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 
@@ -15,7 +15,13 @@ class TopicQuerySet(models.QuerySet):
 
 class SourceQuerySet(models.QuerySet):
     def due(self, now: datetime) -> "SourceQuerySet":
-        return self.filter(is_active=True, next_fetch_at__lte=now)
+        """Sources to fetch now: active, due, and a default or followed by someone.
+        A source nobody follows any more keeps its articles but is not fetched
+        until someone subscribes to it again."""
+        followed = Exists(Subscription.objects.filter(source=OuterRef("pk")))
+        return self.filter(
+            Q(is_default=True) | followed, is_active=True, next_fetch_at__lte=now
+        )
 
     def for_user(self, user) -> "SourceQuerySet":
         return self.filter(Q(is_default=True) | Q(subscriptions__user=user))

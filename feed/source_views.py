@@ -107,11 +107,19 @@ def opml_import(request: HttpRequest) -> HttpResponse:
     except OpmlError as error:
         messages.error(request, f"That file could not be imported: {error}")
         return redirect("feed:sources")
-    summary = f"Imported {result.added} sources ({result.already} you had already)."
+    left_out = ""
     if result.refused:
-        summary += f" {len(result.refused)} refused, e.g. {result.refused[0][0]}: "
-        summary += result.refused[0][1]
-    messages.success(request, summary)
+        url, reason = result.refused[0]
+        left_out = f" {len(result.refused)} could not be used, e.g. {url}: {reason}"
+    if result.added or result.already:
+        noun = "source" if result.added == 1 else "sources"
+        messages.success(
+            request,
+            f"Imported {result.added} {noun} ({result.already} you had already)."
+            + left_out,
+        )
+    else:
+        messages.error(request, "No feed in that file could be imported." + left_out)
     return redirect("feed:sources")
 
 

@@ -379,6 +379,30 @@ def _normalize(value: str, base_url: str) -> str:
     return urlunsplit((scheme, netloc, path, query, fragment))
 
 
+def canonical_feed_url(value: str) -> str:
+    """One spelling of a feed's address, to store sources under and look them up by.
+
+    The scheme and host are lower-cased and the host's final dot and the default
+    port dropped; the path and query are kept exactly (paths are case-sensitive,
+    and a feed's query can choose the feed). A value that is not an http(s) URL,
+    or that has a user name, is returned unchanged for the fetcher to refuse.
+    """
+    try:
+        parts = urlsplit(value)
+        host = (parts.hostname or "").rstrip(".")
+        port = parts.port
+    except ValueError:
+        return value
+    scheme = parts.scheme.lower()
+    if scheme not in {"http", "https"} or not host or "@" in parts.netloc:
+        return value
+    if ":" in host:
+        host = f"[{host}]"
+    if port is not None and (scheme, port) not in {("http", 80), ("https", 443)}:
+        host = f"{host}:{port}"
+    return urlunsplit((scheme, host, parts.path, parts.query, parts.fragment))
+
+
 def clamp_published(value: datetime | None, *, now: datetime) -> datetime:
     """An aware UTC date within sane bounds.
 

@@ -670,8 +670,24 @@ def _resource(url: str) -> tuple[str, str]:
     return (parts.hostname or "").rstrip("."), parts.path or "/"
 
 
+# Low-level reasons a connection fails, found in the error's text, in words a person
+# understands; a certificate problem keeps its short reason.
+_CONNECTION_FAILURES = (
+    ("connection refused", "it refused the connection"),
+    ("connection reset", "it dropped the connection"),
+    ("certificate verify failed", "its security certificate was not accepted"),
+    ("[ssl", "a secure (https) connection could not be made"),
+)
+_CERTIFICATE_PROBLEM = re.compile(r"certificate verify failed: ([^(]{1,80})")
+
+
 def _describe(exc: Exception) -> str:
     text = str(exc).strip()
+    lowered = text.lower()
+    for needle, plain in _CONNECTION_FAILURES:
+        if needle in lowered:
+            problem = _CERTIFICATE_PROBLEM.search(text)
+            return plain + (f" ({problem.group(1).strip()})" if problem else "")
     if isinstance(exc.__cause__, ssl.SSLError) or "CERTIFICATE" in text.upper():
         return f"secure connection failed: {text[:200]}"
     return text[:200] or type(exc).__name__

@@ -2,7 +2,9 @@
 
 `parse_opml` reads an uploaded OPML file into a flat list of feeds: nested folder
 outlines become a category path ("News / Tech"), duplicate feed URLs are dropped,
-only http(s) URLs are kept (old ``feed:`` URLs are converted). It refuses, with an
+only absolute http(s) URLs are kept (old ``feed:`` URLs are converted); the other
+addresses (relative, without a scheme, ftp:, ...) are listed apart as `unusable`,
+for the reader to be told. It refuses, with an
 OpmlError a person can read: malformed XML, any DOCTYPE (so no entity can be
 declared, expanded or fetched: billion laughs, external entities), files over
 5 MB, nesting deeper than 50 levels, and more than `max_feeds` feeds (5,000 by
@@ -40,6 +42,12 @@ class OpmlFeed:
     category: str = ""  # folder path, "" at top level
 
 
+@dataclass(frozen=True)
+class ParsedOpml:
+    feeds: list[OpmlFeed]
+    unusable: list[str]  # xmlUrl values that are not absolute http(s) URLs
+
+
 def _feed_url(raw: str) -> str:
     raw = raw.strip()
     lowered = raw[:12].lower()
@@ -48,6 +56,11 @@ def _feed_url(raw: str) -> str:
     elif lowered.startswith("feed://"):
         raw = "http://" + raw[7:]
     return clean.absolute_url(raw, allow_mailto=False)
+
+
+def _shown(raw_url: str) -> str:
+    """An unusable address, cut to a length that fits in a message."""
+    return clean.strip_control_chars(raw_url.strip())[:MAX_TITLE_CHARS]
 
 
 def _label(attributes: dict[str, str]) -> str:
@@ -59,6 +72,7 @@ class _Reader:
     def __init__(self, max_feeds: int) -> None:
         self.max_feeds = max_feeds
         self.feeds: list[OpmlFeed] = []
+        self.unusable: list[str] = []
         self.seen: set[str] = set()
         self.stack: list[str | None] = []  # folder label, or None for non-folders
         self.outlines = 0
@@ -84,8 +98,12 @@ class _Reader:
             return
         self.stack.append(None)
         url = _feed_url(raw_url)
+        if not url:
+            if raw_url.strip():
+                self.unusable.append(_shown(raw_url))
+            return
         key = clean.normalize_link(url)
-        if not url or key in self.seen:
+        if key in self.seen:
             return
         self.seen.add(key)
         if len(self.feeds) >= self.max_feeds:
@@ -116,8 +134,9 @@ def _refuse_entity(*_args: object) -> int:
     raise OpmlError("OPML files that declare or load entities are refused.")
 
 
-def parse_opml(data: bytes, *, max_feeds: int = MAX_FEEDS) -> list[OpmlFeed]:
-    """The feeds listed in an OPML file, in file order, without duplicates."""
+def parse_opml(data: bytes, *, max_feeds: int = MAX_FEEDS) -> ParsedOpml:
+    """The feeds listed in an OPML file, in file order, without duplicates, and
+    the addresses of the outlines that are not usable feed URLs."""
     if not data or not data.strip():
         raise OpmlError("The file is empty.")
     if len(data) > MAX_OPML_BYTES:
@@ -143,7 +162,7 @@ def parse_opml(data: bytes, *, max_feeds: int = MAX_FEEDS) -> list[OpmlFeed]:
         raise OpmlError(f"The file could not be read ({exc}).") from exc
     if reader.root.lower() != "opml":
         raise OpmlError("This is not an OPML file.")
-    return reader.feeds
+    return ParsedOpml(feeds=reader.feeds, unusable=reader.unusable)
 
 
 def _attribute(value: str) -> str:

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from feed.ingest import fetch as fetching
 from feed.ingest import schedule
-from feed.ingest.clean import fingerprint
+from feed.ingest.clean import canonical_feed_url, fingerprint
 from feed.ingest.hostlimit import HostBusy, HostLimiter
 from feed.ingest.netguard import host_of
 from feed.ingest.parse import Entry, ParsedFeed, ParseError, parse_feed
@@ -480,8 +480,9 @@ def _release(source: Source, *, retry_at: datetime) -> None:
 
 
 def _move_source(source: Source, new_url: str) -> None:
-    """A permanent redirect: remember the new address unless another source has it
-    or it is too long to store."""
+    """A permanent redirect: remember the new address (canonical, see
+    `sources`) unless another source has it or it is too long to store."""
+    new_url = canonical_feed_url(new_url)
     if len(new_url) > 2000:  # Source.url's max_length
         return
     with transaction.atomic():

@@ -1,19 +1,24 @@
-"""A reader's own sources: add by URL (with autodiscovery), OPML import and export."""
+"""A reader's own sources: add by URL (with autodiscovery), OPML import and export.
+
+Sources are stored and looked up under `clean.canonical_feed_url`, so the same feed
+spelt differently (`HTTPS://Blog.Example.com:443/feed`) is one source.
+"""
 
 from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils import timezone
 
-from feed.ingest import discover
+from feed.ingest import clean, discover
 from feed.ingest import fetch as fetching
 from feed.ingest.opml import OpmlFeed, build_opml, parse_opml
 from feed.ingest.parse import ParseError, parse_feed
 from feed.models import Source, Subscription
 from feed.services import ingestion
 
-# How many candidate feed addresses a web page may make us try.
-MAX_CANDIDATES = 5
+# How many of the feeds a web page links to are tried (then every common path).
+MAX_PAGE_LINKS = 5
+UNUSABLE_OUTLINE = "Only full http:// or https:// addresses can be imported."
 
 
 class SourceError(Exception):
@@ -31,7 +36,8 @@ class AddResult:
 class ImportResult:
     added: int = 0
     already: int = 0
-    refused: list[tuple[str, str]] = field(default_factory=list)  # (url, reason)
+    # (url, reason) of the feeds not imported: refused or not usable addresses
+    refused: list[tuple[str, str]] = field(default_factory=list)
 
 
 def sources_for(user) -> list[Subscription]:
@@ -48,13 +54,16 @@ def add_source(user, address: str) -> AddResult:
 
     The source keeps the address asked for, or where permanent redirects (only)
     lead: a temporary redirect's target (often a signed, dated URL) is not kept.
+    An address without a scheme is tried over https, then over http if no
+    connection could be made.
     """
     address = address.strip()
-    if "://" not in address:
-        address = "https://" + address
     policy = ingestion.fetch_policy()
     try:
-        result = fetching.fetch_feed(address, policy=policy)
+        if "://" in address:
+            result = fetching.fetch_feed(address, policy=policy)
+        else:
+            address, result = _fetch_without_scheme(address, policy=policy)
     except fetching.FetchError as error:
         raise SourceError(_fetch_message(error)) from error
 
@@ -75,7 +84,7 @@ def add_source(user, address: str) -> AddResult:
 
     with transaction.atomic():
         source, created = Source.objects.get_or_create(
-            url=result.permanent_url or feed_url
+            url=clean.canonical_feed_url(result.permanent_url or feed_url)
         )
         Subscription.objects.get_or_create(user=user, source=source)
     if not source.is_active:
@@ -94,13 +103,28 @@ def add_source(user, address: str) -> AddResult:
     return AddResult(source=source, created=created, new_articles=len(outcome.new_ids))
 
 
+def _fetch_without_scheme(
+    address: str, *, policy: fetching.FetchPolicy
+) -> tuple[str, fetching.FetchResult]:
+    """(the address with the scheme that worked, its fetch result): https, or http
+    when https could not connect (an http-only site). An HTTP error or a page
+    over https is the site's answer, and is not tried again over http."""
+    https, http = f"https://{address}", f"http://{address}"
+    try:
+        return https, fetching.fetch_feed(https, policy=policy)
+    except fetching.FetchError as error:
+        if error.kind != "unreachable":
+            raise
+    return http, fetching.fetch_feed(http, policy=policy)
+
+
 def _discover(page: fetching.FetchResult) -> tuple[str, fetching.FetchResult] | None:
-    """The first feed the page links to, or found at a usual path of its site:
-    (the address tried, its fetch result)."""
+    """The first feed the page links to (the first MAX_PAGE_LINKS of them), or
+    found at a usual path of its site: (the address tried, its fetch result)."""
     policy = ingestion.fetch_policy()
-    candidates = discover.find_feed_links(page.content, page.url)
+    candidates = discover.find_feed_links(page.content, page.url)[:MAX_PAGE_LINKS]
     candidates += [c for c in discover.candidate_urls(page.url) if c not in candidates]
-    for candidate in candidates[:MAX_CANDIDATES]:
+    for candidate in candidates:
         try:
             result = fetching.fetch_feed(candidate, policy=policy)
             parse_feed(result.content, url=result.url, now=timezone.now())
@@ -114,7 +138,7 @@ def _fetch_message(error: fetching.FetchError) -> str:
     if error.kind == "refused":
         return f"That address cannot be used: {error}"
     if error.kind in {"unreachable", "timeout"}:
-        return f"That address could not be reached: {error}"
+        return str(error)  # already says the address could not be reached, and why
     return f"That address did not give a feed: {error}"
 
 
@@ -128,9 +152,10 @@ def import_opml(user, data: bytes) -> ImportResult:
 
     Raises OpmlError (with a message for people) for files that are not OPML."""
     allow_private = ingestion.fetch_policy().allow_private
+    opml = parse_opml(data)
     added = already = 0
-    refused: list[tuple[str, str]] = []
-    for feed in parse_opml(data):
+    refused = [(url, UNUSABLE_OUTLINE) for url in opml.unusable]
+    for feed in opml.feeds:
         try:
             fetching.check_url_syntax(feed.url, allow_private=allow_private)
         except fetching.FetchError as error:
@@ -138,7 +163,8 @@ def import_opml(user, data: bytes) -> ImportResult:
             continue
         with transaction.atomic():
             source, _ = Source.objects.get_or_create(
-                url=feed.url, defaults={"title": feed.title[:300]}
+                url=clean.canonical_feed_url(feed.url),
+                defaults={"title": feed.title[:300]},
             )
             _, subscribed = Subscription.objects.get_or_create(user=user, source=source)
         added += subscribed

@@ -11,7 +11,7 @@ from django.utils import timezone
 from feed.ingest import fetch as fetching
 from feed.ingest import netguard
 from feed.ingest.hostlimit import HostLimiter
-from feed.models import Article, Source
+from feed.models import Article, Source, Subscription
 from feed.services import ingestion, personalisation
 from tests import factories
 from tests.conftest import Route
@@ -83,6 +83,28 @@ def test_410_gone_disables_the_source_with_a_reason(feed_server):
     assert not source.is_active
     assert "gone" in source.disabled_reason.lower()
     assert ingestion.due_source_ids(now=timezone.now() + timedelta(days=30)) == []
+
+
+@pytest.mark.django_db
+def test_only_default_sources_and_sources_someone_follows_are_due():
+    now = timezone.now()
+    default = factories.make_source(is_default=True, next_fetch_at=now)
+    followed = factories.make_source(is_default=False, next_fetch_at=now)
+    for reader in (factories.make_user(), factories.make_user()):
+        Subscription.objects.create(user=reader, source=followed)
+    orphan = factories.make_source(is_default=False, next_fetch_at=now)
+    assert set(ingestion.due_source_ids(now=now)) == {default.pk, followed.pk}
+    assert ingestion.fetch_source(orphan.pk, now=now).skipped
+
+
+@pytest.mark.django_db
+def test_a_permanent_redirect_is_stored_in_its_canonical_spelling(served):
+    source = factories.make_source(url=served.url("/old.xml"))
+    mixed = served.url("/feed.xml").replace("127.0.0.1", "LocalHost")
+    served.routes["/old.xml"] = Route(status=301, headers={"Location": mixed})
+    assert len(ingestion.fetch_source(source.pk).new_ids) == 3
+    source.refresh_from_db()
+    assert source.url == mixed.replace("LocalHost", "localhost")
 
 
 @pytest.mark.django_db

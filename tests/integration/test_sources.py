@@ -3,10 +3,11 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
 
 from feed.ingest.opml import parse_opml
 from feed.models import Article, Follow, Source, Subscription
-from feed.services import reading
+from feed.services import ingestion, reading
 from tests import factories
 from tests.conftest import Route
 from tests.feeds import big_feed
@@ -71,6 +72,60 @@ def test_a_website_without_a_link_is_tried_at_the_usual_feed_paths(
     assert Source.objects.filter(url=feed_server.url("/feed.xml")).exists()
 
 
+@pytest.mark.parametrize("path", ["/index.xml", "/feed/", "/?feed=rss2"])
+def test_every_common_feed_path_is_tried(browser, feed_server, path):
+    feed_server.routes["/"] = Route(
+        b"<html><body>No link here</body></html>", headers={"Content-Type": "text/html"}
+    )
+    feed_server.routes[path] = Route(big_feed(2))
+    browser.post("/sources/add/", {"address": feed_server.url("/")})
+    assert Source.objects.filter(url=feed_server.url(path)).exists()
+
+
+def test_a_page_linking_to_broken_feeds_still_gets_the_common_paths_tried(
+    browser, feed_server
+):
+    links = "".join(
+        f'<link rel="alternate" type="application/rss+xml" href="/broken/{n}">'
+        for n in range(8)
+    )
+    feed_server.routes["/"] = Route(
+        f"<html><head>{links}</head></html>".encode(),
+        headers={"Content-Type": "text/html"},
+    )
+    feed_server.routes["/atom.xml"] = Route(big_feed(2))
+    browser.post("/sources/add/", {"address": feed_server.url("/")})
+    assert Source.objects.get().url == feed_server.url("/atom.xml")
+    tried = [path for path, _ in feed_server.requests if path.startswith("/broken/")]
+    assert len(tried) == 5
+
+
+def test_an_address_without_a_scheme_falls_back_to_http(browser, feed_server):
+    feed_server.routes["/feed.xml"] = Route(big_feed(2))
+    address = feed_server.url("/feed.xml").removeprefix("http://")
+    response = browser.post("/sources/add/", {"address": address}, follow=True)
+    assert "2 new articles" in messages_of(response)
+    assert Source.objects.get().url == feed_server.url("/feed.xml")
+
+
+def test_an_address_without_a_scheme_gets_the_http_answer_when_both_fail(
+    browser, feed_server
+):
+    address = feed_server.url("/missing.xml").removeprefix("http://")
+    response = browser.post("/sources/add/", {"address": address}, follow=True)
+    assert "HTTP 404" in messages_of(response)
+
+
+def test_a_failed_secure_connection_is_said_in_plain_words(browser, feed_server):
+    feed_server.routes["/feed.xml"] = Route(big_feed(2))
+    address = feed_server.url("/feed.xml").replace("http://", "https://")
+    response = browser.post("/sources/add/", {"address": address}, follow=True)
+    assert messages_of(response) == (
+        "The server could not be reached (a secure (https) connection could not be "
+        "made)."
+    )
+
+
 def test_a_page_without_any_feed_gets_a_clear_message(browser, feed_server):
     feed_server.routes["/plain"] = Route(
         b"<html><body>Just a page</body></html>", headers={"Content-Type": "text/html"}
@@ -87,7 +142,9 @@ def test_an_unreachable_address_gets_a_clear_message(browser, settings):
     response = browser.post(
         "/sources/add/", {"address": "http://127.0.0.1:9/feed"}, follow=True
     )
-    assert "could not be reached" in messages_of(response)
+    assert messages_of(response) == (
+        "The server could not be reached (it refused the connection)."
+    )
 
 
 def test_a_private_address_is_refused_with_a_clear_message(browser, settings):
@@ -142,8 +199,57 @@ def test_opml_import_refuses_private_addresses_but_keeps_the_rest(
         ),
     )
     text = messages_of(response)
-    assert "Imported 1 sources" in text and "1 refused" in text
+    assert "Imported 1 source " in text and "1 could not be used" in text
     assert not Source.objects.filter(url__contains="10.0.0.5").exists()
+
+
+def test_opml_import_reports_addresses_it_could_not_use(browser, reader):
+    response = upload(
+        browser,
+        opml(
+            '<outline text="ok" xmlUrl="https://ok.example.com/rss"/>'
+            '<outline text="no scheme" xmlUrl="blog.example.com/rss"/>'
+            '<outline text="relative" xmlUrl="/rss.xml"/>'
+            '<outline text="ftp" xmlUrl="ftp://files.example.com/rss"/>'
+        ),
+    )
+    assert Subscription.objects.filter(user=reader).count() == 1
+    assert messages_of(response) == (
+        "Imported 1 source (0 you had already). 3 could not be used, e.g. "
+        "blog.example.com/rss: Only full http:// or https:// addresses can be imported."
+    )
+
+
+def test_an_opml_without_a_usable_feed_is_an_error_not_a_success(browser):
+    response = upload(browser, opml('<outline text="relative" xmlUrl="/rss.xml"/>'))
+    [message] = response.context["messages"]
+    assert message.level_tag == "error"
+    assert str(message).startswith("No feed in that file could be imported. 1 could")
+    assert not Subscription.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "listed",
+    ["https://Blog.Example.com/feed", "https://blog.example.com:443/feed"],
+)
+def test_opml_import_finds_a_feed_spelt_differently(browser, reader, listed):
+    source = factories.make_source(url="https://blog.example.com/feed")
+    Subscription.objects.create(user=reader, source=source)
+    upload(browser, opml(f'<outline text="B" xmlUrl="{listed}"/>'))
+    assert list(Source.objects.all()) == [source]
+
+
+def test_opml_import_keeps_the_case_and_query_of_the_path(browser):
+    upload(browser, opml('<outline xmlUrl="HTTPS://E.example.com/Feed?ID=7"/>'))
+    assert Source.objects.get().url == "https://e.example.com/Feed?ID=7"
+
+
+def test_adding_a_feed_spelt_differently_reuses_its_source(browser, feed_server):
+    feed_server.routes["/feed.xml"] = Route(big_feed(3))
+    url = feed_server.url("/feed.xml")
+    factories.make_source(url=url, is_default=True)
+    browser.post("/sources/add/", {"address": url.replace("http://", "HTTP://")})
+    assert list(Source.objects.values_list("url", flat=True)) == [url]
 
 
 @pytest.mark.parametrize(
@@ -179,7 +285,7 @@ def test_opml_export_lists_the_readers_own_sources(browser, reader):
                          '<outline text="B" xmlUrl="https://b.example.com/atom"/>'))  # fmt: skip
     response = browser.get("/sources/export.opml")
     assert response["Content-Type"].startswith("text/x-opml")
-    urls = {f.url for f in parse_opml(response.content)}
+    urls = {f.url for f in parse_opml(response.content).feeds}
     assert urls == {"https://a.example.com/rss", "https://b.example.com/atom"}
 
 
@@ -191,6 +297,20 @@ def test_removing_a_source_unsubscribes_only_this_reader(browser, reader):
     browser.post(f"/sources/{source.pk}/remove/")
     assert not Subscription.objects.filter(user=reader).exists()
     assert Subscription.objects.filter(user=other, source=source).exists()
+
+
+def test_a_source_nobody_follows_is_not_fetched_until_someone_subscribes_again(
+    browser, reader
+):
+    source = factories.make_source(is_default=False, next_fetch_at=timezone.now())
+    Subscription.objects.create(user=reader, source=source)
+    article = factories.make_article(source, "An article someone may have saved")
+    browser.post(f"/sources/{source.pk}/remove/")
+    assert source.pk not in ingestion.due_source_ids(now=timezone.now())
+    assert Article.objects.filter(pk=article.pk).exists()
+
+    upload(browser, opml(f'<outline xmlUrl="{source.url}"/>'))
+    assert source.pk in ingestion.due_source_ids(now=timezone.now())
 
 
 def test_a_source_of_another_reader_cannot_be_removed_or_enabled(browser):
@@ -291,5 +411,5 @@ def test_opml_import_refuses_host_names_that_are_not_valid(browser, reader):
         ),
     )
     text = messages_of(response)
-    assert "Imported 1 sources" in text and "2 refused" in text
+    assert "Imported 1 source " in text and "2 could not be used" in text
     assert Subscription.objects.filter(user=reader).count() == 1

@@ -10,6 +10,7 @@ from feed.ingest import clean
 from feed.ingest.clean import (
     MAX_TITLE_CHARS,
     absolute_url,
+    canonical_feed_url,
     clamp_published,
     clean_title,
     fingerprint,
@@ -276,6 +277,34 @@ def test_plain_text_removes_controls_and_lone_surrogates():
 )
 def test_normalize_link(raw, expected):
     assert normalize_link(raw, BASE) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("https://Blog.Example.com/feed", "https://blog.example.com/feed"),
+        ("HTTPS://blog.example.com:443/feed", "https://blog.example.com/feed"),
+        ("http://blog.example.com:80/feed", "http://blog.example.com/feed"),
+        ("http://blog.example.com:443/feed", "http://blog.example.com:443/feed"),
+        ("https://blog.example.com./feed", "https://blog.example.com/feed"),
+        ("https://[2001:DB8::1]:8443/f", "https://[2001:db8::1]:8443/f"),
+        # Paths are case-sensitive and a feed's query can choose the feed.
+        (
+            "https://e.com/Feed/?utm_source=x&ID=7",
+            "https://e.com/Feed/?utm_source=x&ID=7",
+        ),
+        ("https://e.com/a b", "https://e.com/a b"),
+        # Not for storing: left for the fetcher to refuse.
+        ("blog.example.com/rss", "blog.example.com/rss"),
+        ("ftp://Files.example.com/rss", "ftp://Files.example.com/rss"),
+        ("https://User@E.com/feed", "https://User@E.com/feed"),
+        ("https://e.com:99999/", "https://e.com:99999/"),
+    ],
+)
+def test_canonical_feed_url_changes_only_the_spelling_of_scheme_host_and_port(
+    raw, expected
+):
+    assert canonical_feed_url(raw) == expected
 
 
 def test_absolute_url_rejects_overlong_values():

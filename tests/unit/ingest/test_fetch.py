@@ -489,7 +489,7 @@ def test_https_with_a_certificate_for_another_name_is_refused(tls_web, monkeypat
         )
 
     assert caught.value.kind == "unreachable"
-    assert "secure connection failed" in str(caught.value)
+    assert "security certificate was not accepted" in str(caught.value)
     assert server.requests_to("/secure") == []
 
 

@@ -29,7 +29,7 @@ SUBSCRIPTIONS = b"""<?xml version="1.0" encoding="UTF-8"?>
 
 
 def test_nested_outlines_are_flattened_with_their_category_path():
-    feeds = parse_opml(SUBSCRIPTIONS)
+    feeds = parse_opml(SUBSCRIPTIONS).feeds
 
     assert feeds == [
         OpmlFeed("https://top.example/feed", "Top level", ""),
@@ -40,14 +40,37 @@ def test_nested_outlines_are_flattened_with_their_category_path():
     ]
 
 
+def test_addresses_that_are_not_absolute_http_urls_are_listed_as_unusable():
+    data = b"""<opml><body>
+      <outline text="Fine" xmlUrl="https://ok.example/rss"/>
+      <outline text="No scheme" xmlUrl="blog.example.com/rss"/>
+      <outline text="Relative" xmlUrl=" /rss.xml "/>
+      <outline text="FTP" xmlUrl="ftp://files.example.com/rss"/>
+      <outline text="Blank" xmlUrl="  "/>
+    </body></opml>"""
+
+    parsed = parse_opml(data)
+
+    assert [f.url for f in parsed.feeds] == ["https://ok.example/rss"]
+    assert parsed.unusable == [
+        "blog.example.com/rss",
+        "/rss.xml",
+        "ftp://files.example.com/rss",
+    ]
+    assert parse_opml(SUBSCRIPTIONS).unusable == [
+        "javascript:alert(1)",
+        "file:///etc/passwd",
+    ]
+
+
 def test_build_then_parse_round_trips():
-    feeds = parse_opml(SUBSCRIPTIONS)
+    feeds = parse_opml(SUBSCRIPTIONS).feeds
 
     created = datetime(2025, 7, 1, tzinfo=UTC)
     rebuilt = build_opml(feeds, title="Export <test>", now=created)
 
     # Same feeds; folders are written after the feeds at each level.
-    assert sorted(parse_opml(rebuilt), key=repr) == sorted(feeds, key=repr)
+    assert sorted(parse_opml(rebuilt).feeds, key=repr) == sorted(feeds, key=repr)
     assert b"<title>Export &lt;test&gt;</title>" in rebuilt
     assert b"<dateCreated>Tue, 01 Jul 2025 00:00:00 +0000</dateCreated>" in rebuilt
 
@@ -55,7 +78,7 @@ def test_build_then_parse_round_trips():
 def test_build_escapes_quotes_and_drops_control_characters():
     feed = OpmlFeed('https://e.example/?a=1&b="2"', 'Say "hi" \x00<b>', "")
 
-    [parsed] = parse_opml(build_opml([feed], title="t"))
+    [parsed] = parse_opml(build_opml([feed], title="t")).feeds
 
     assert parsed.title == 'Say "hi" <b>'
     assert parsed.url == feed.url
@@ -102,9 +125,9 @@ def test_exactly_the_cap_is_accepted():
         f'<outline text="f" xmlUrl="https://f{n}.example/feed"/>' for n in range(50)
     )
 
-    feeds = parse_opml(f"<opml><body>{outlines}</body></opml>".encode(), max_feeds=50)
+    parsed = parse_opml(f"<opml><body>{outlines}</body></opml>".encode(), max_feeds=50)
 
-    assert len(feeds) == 50
+    assert len(parsed.feeds) == 50
 
 
 @pytest.mark.parametrize(
@@ -129,4 +152,4 @@ def test_latin1_encoded_opml_is_read():
         '<outline text="Café" xmlUrl="https://cafe.example/rss"/></body></opml>'
     ).encode("latin-1")
 
-    assert parse_opml(data) == [OpmlFeed("https://cafe.example/rss", "Café", "")]
+    assert parse_opml(data).feeds == [OpmlFeed("https://cafe.example/rss", "Café", "")]
