@@ -5,6 +5,7 @@ import re
 from django import forms
 
 from feed.models import Feedback, Topic
+from feed.ranking import features
 from feed.services import preferences
 from tidings.forms import PlainLabels
 
@@ -44,6 +45,22 @@ class TopicChoiceForm(PlainLabels, forms.Form):
         self.fields["topics"].queryset = Topic.objects.visible_to(user)
 
 
+def _words_problem(words: str) -> str | None:
+    """Why the words typed for a topic of one's own cannot describe it, if they
+    cannot: none given, or none the topic model can find in a story (stop words,
+    single letters and emoji are no features: feed.ranking.features.tokenize)."""
+    terms = preferences.seed_terms_from(words)
+    if not terms:
+        return "Give at least one word or phrase."
+    if not any(features.tokenize(term) for term in terms):
+        return (
+            "None of these words can find a story: very common words (the, of, "
+            "and), single letters and emoji are left out. Add a word that says "
+            "what the topic is about."
+        )
+    return None
+
+
 class OwnTopicForm(PlainLabels, forms.Form):
     """A topic of the reader's own: a name and a few words that describe it."""
 
@@ -64,8 +81,8 @@ class OwnTopicForm(PlainLabels, forms.Form):
 
     def clean_words(self) -> str:
         words = self.cleaned_data["words"]
-        if not preferences.seed_terms_from(words):
-            raise forms.ValidationError("Give at least one word or phrase.")
+        if problem := _words_problem(words):
+            raise forms.ValidationError(problem)
         return words
 
 
@@ -87,8 +104,8 @@ class OptionalOwnTopicForm(OwnTopicForm):
         name, words = data.get("name", "").strip(), data.get("words", "").strip()
         if words and not name:
             self.add_error("name", "Give your topic a name.")
-        if name and not preferences.seed_terms_from(words or name):
-            self.add_error("words", "Give at least one word or phrase.")
+        if name and (problem := _words_problem(words or name)):
+            self.add_error("words", problem)
         return data
 
     @property

@@ -75,8 +75,11 @@
     card.replaceWith(placeholder);
     if (wasCurrent && next) select(next, false);
     undo.addEventListener("click", function () {
-      var data = new FormData(form);
-      data.set("undo", "1");
+      // Undoing "less like this" gives back the like it replaced: liking the story
+      // again withdraws the dislike too, as on the server.
+      var liked = signal === "dislike" && card.querySelector("[data-signal=like][aria-pressed=true]");
+      var data = new FormData(liked ? liked.form : form);
+      if (liked) data.delete("undo"); else data.set("undo", "1");
       post(form.action, data).then(function () {
         placeholder.replaceWith(card);
         card.classList.remove("is-busy");

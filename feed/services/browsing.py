@@ -56,7 +56,8 @@ def recent_for(
 
 
 def saved_for(user, *, limit: int = 20, cursor: str | None = None) -> FeedPage:
-    """Articles the reader saved, most recently saved first.
+    """Articles the reader saved, most recently saved first, also from sources they
+    no longer follow.
 
     The next page's cursor holds the time of the last save shown and how many
     shown saves share that time, not a count of saves from the top: unsaving a card
@@ -66,7 +67,6 @@ def saved_for(user, *, limit: int = 20, cursor: str | None = None) -> FeedPage:
         Feedback.objects.filter(
             user=user, signal=Feedback.Signal.SAVE, created_at__lte=as_of
         )
-        .filter(article__in=Article.objects.visible_to(user))
         .order_by("-created_at", "-id")
         .values_list("article_id", "article__story_id", "created_at")[
             offset : offset + limit + 1

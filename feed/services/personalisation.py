@@ -1,6 +1,7 @@
 """Feedback and the personal model it trains."""
 
 from django.db import transaction
+from django.db.models import Q, QuerySet
 
 from feed.models import Article, Feedback, PersonalModel, Topic
 from feed.ranking import features
@@ -12,36 +13,45 @@ HISTORY = 500
 # while a reader's feedback is all one way (feed.ranking.personal).
 BACKGROUND = 200
 SIMILAR_COSINE = 0.3
+REPLACES = {
+    Feedback.Signal.LIKE: Feedback.Signal.DISLIKE,
+    Feedback.Signal.DISLIKE: Feedback.Signal.LIKE,
+}
 
 
 def record_feedback(user, article: Article, signal: str) -> bool:
     """Store a signal (idempotent per user, article and signal) and refit the
-    reader's model so the next request already reflects it. True when new."""
+    reader's model so the next request already reflects it. True when new. A like
+    replaces the card's dislike and the other way round."""
     with transaction.atomic():
         _, created = Feedback.objects.get_or_create(
             user=user, article=article, signal=signal
         )
-        if signal == Feedback.Signal.LIKE:
-            Feedback.objects.filter(
-                user=user, article=article, signal=Feedback.Signal.DISLIKE
-            ).delete()
-        elif signal == Feedback.Signal.DISLIKE:
-            Feedback.objects.filter(
-                user=user, article=article, signal=Feedback.Signal.LIKE
-            ).delete()
+        if signal in REPLACES:
+            _on_card(user, article).filter(signal=REPLACES[signal]).delete()
     if created:
         refit_personal_model(user)
     return created
 
 
 def withdraw_feedback(user, article: Article, signal: str) -> bool:
-    """Undo a signal (unsave, unlike, unhide); True when there was one."""
-    deleted, _ = Feedback.objects.filter(
-        user=user, article=article, signal=signal
-    ).delete()
+    """Undo a signal (unsave, unlike, unhide) given to the article's card, whichever
+    copy of the story holds it; True when there was one."""
+    deleted, _ = _on_card(user, article).filter(signal=signal).delete()
     if deleted:
         refit_personal_model(user)
     return bool(deleted)
+
+
+def _on_card(user, article: Article) -> QuerySet:
+    """The reader's feedback on the article and on the copies of its story they
+    see: a story's card shows the signals given to any of these
+    (reading.card_signals), so a change made there applies to them all."""
+    on_card = Q(article=article)
+    if article.story_id is not None:
+        copies = Article.objects.visible_to(user).filter(story_id=article.story_id)
+        on_card |= Q(article__in=copies)
+    return Feedback.objects.filter(on_card, user=user)
 
 
 def refit_personal_model(user) -> PersonalModel | None:

@@ -159,16 +159,24 @@ def test_a_new_reader_goes_from_sign_up_to_a_trusted_feed(
     page.context.close()
 
 
-def test_scrolling_loads_older_stories_and_marks_passed_ones_read(browser, demo_site):
-    reader = factories.make_user("scroller", mark_read_on_scroll=True)
+def log_in(browser, demo_site, username: str, device=PHONE, **fields):
+    """A reader following AI, Chips and Trade policy, on their feed."""
+    reader = factories.make_user(username, **fields)
     for slug in ("ai", "chips", "trade"):
         Follow.objects.create(user=reader, topic=Topic.objects.get(slug=slug))
-    page, errors = new_page(browser, demo_site, PHONE)
+    page, errors = new_page(browser, demo_site, device)
     page.goto("/accounts/login/")
-    page.get_by_label(re.compile("^Login")).fill("scroller")
+    page.get_by_label(re.compile("^Login")).fill(username)
     page.get_by_label(re.compile(r"^Password:?$")).fill(factories.PASSWORD)
     page.get_by_role("button", name="Log in").click()
     expect(first_card(page)).to_be_visible()
+    return reader, page, errors
+
+
+def test_scrolling_loads_older_stories_and_marks_passed_ones_read(browser, demo_site):
+    reader, page, errors = log_in(
+        browser, demo_site, "scroller", mark_read_on_scroll=True
+    )
     assert len(card_ids(page)) == 20
     # Reaching the "Older stories" link appends the next page in place.
     with page.expect_response(re.compile(r"/articles/read/$"), timeout=15_000) as sent:
@@ -184,5 +192,35 @@ def test_scrolling_loads_older_stories_and_marks_passed_ones_read(browser, demo_
     page.reload()
     expect(first_card(page)).to_be_visible()
     assert not read & {int(i) for i in card_ids(page)}
+    assert errors == [], errors
+    page.context.close()
+
+
+def test_undoing_less_like_this_gives_back_the_like(browser, demo_site):
+    reader, page, errors = log_in(browser, demo_site, "undoer", DESKTOP)
+    card = first_card(page)
+    article = card.get_attribute("data-article")
+    like = card.get_by_role("button", name=re.compile("^Like"))
+    like.click()
+    expect(like).to_have_attribute("aria-pressed", "true")
+    card.get_by_role("button", name=re.compile("^Less like this")).click()
+    gone = page.locator("[data-cards] .card.gone")
+    expect(gone).to_contain_text("You will see less like this.")
+    gone.get_by_role("button", name="Undo").click()
+    # The card comes back liked, on the page and on the server...
+    expect(page.locator(f"#article-{article}")).to_be_visible()
+    expect(like).to_have_attribute("aria-pressed", "true")
+    signals = Feedback.objects.filter(user=reader).values_list("signal", flat=True)
+    assert list(signals) == ["like"]
+    # ...so that pressing Like again unlikes it.
+    like.click()
+    expect(like).to_have_attribute("aria-pressed", "false")
+    assert not Feedback.objects.filter(user=reader).exists()
+    page.reload()
+    expect(
+        page.locator(f"#article-{article}").get_by_role(
+            "button", name=re.compile("^Like")
+        )
+    ).to_have_attribute("aria-pressed", "false")
     assert errors == [], errors
     page.context.close()

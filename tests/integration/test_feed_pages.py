@@ -195,6 +195,27 @@ def test_saved_lists_saved_articles_newest_saved_first(core_topics):
     assert 'aria-current="page">Saved</a>' in html
 
 
+def test_a_saved_article_stays_saved_when_its_source_is_removed(core_topics):
+    reader, client = reader_client(core_topics)
+    blog = factories.make_source(title="Quiet Blog", is_default=False)
+    (article,) = ai_articles(1, source=blog)
+    Subscription.objects.create(user=reader, source=blog)
+    # Someone else still follows the blog: it is not an abandoned source.
+    follower = factories.make_user()
+    Subscription.objects.create(user=follower, source=blog)
+    client.post(f"/articles/{article.pk}/feedback/", {"signal": "save"})
+    client.post(f"/sources/{blog.pk}/remove/")
+    assert article.pk not in card_ids(client.get("/recent/").content.decode())
+    html = client.get("/saved/").content.decode()
+    assert card_ids(html) == [article.pk]
+    assert "Quiet Blog" in html and f'href="{article.url}"' in html
+    assert 'data-signal="save" aria-pressed="true"' in html
+    stranger = Client()
+    stranger.force_login(factories.make_user())
+    for path in ("/saved/", "/recent/"):
+        assert article.pk not in card_ids(stranger.get(path).content.decode())
+
+
 def test_all_recent_is_newest_first_regardless_of_topics(core_topics):
     reader, client = reader_client(core_topics, "chips")
     now = timezone.now()

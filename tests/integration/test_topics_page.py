@@ -9,7 +9,7 @@ from django.test import Client
 from django.utils import timezone
 
 from feed.models import Article, Follow, Mute, Topic, TopicModel
-from feed.services import browsing, reading
+from feed.services import browsing, preferences, reading
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -174,6 +174,41 @@ def test_an_own_topic_needs_a_name_and_words(core_topics):
     response = client.post("/topics/new/", {"name": "Bread", "words": " , ;"})
     assert response.status_code == 400
     assert "Give at least one word or phrase" in response.content.decode()
+    assert not Topic.objects.filter(owner__isnull=False).exists()
+
+
+@pytest.mark.parametrize("words", ["the, a, of, and", "\U0001f389, \U0001f680"])
+def test_an_own_topic_needs_words_that_can_match(core_topics, words):
+    reader = factories.make_user()
+    client = logged_in(reader)
+    response = client.post("/topics/new/", {"name": "Mine", "words": words})
+    assert response.status_code == 400
+    assert "None of these words can find a story" in response.content.decode()
+    assert not Topic.objects.filter(owner__isnull=False).exists()
+    topic = preferences.create_own_topic(reader, name="Bread", words="sourdough")
+    client.post(f"/topics/{topic.slug}/edit/", {"name": "Bread", "words": words})
+    topic.refresh_from_db()
+    assert topic.seed_term_list == ["sourdough"]
+    # A word that can match among them is enough.
+    response = client.post("/topics/new/", {"name": "Mine", "words": f"{words}, rye"})
+    assert response.status_code == 302
+
+
+def test_onboarding_refuses_an_own_topic_named_only_with_common_words(core_topics):
+    client = logged_in(factories.make_user(onboarded=False))
+    response = client.post(
+        "/onboarding/",
+        {
+            "topics": [core_topics["chips"].pk],
+            "digest_hour": "8",
+            "timezone": "Europe/Lisbon",
+            "digest_frequency": "daily",
+            "digest_max_items": "10",
+            "own-name": "Of the",
+        },
+    )
+    assert response.status_code == 200
+    assert "None of these words can find a story" in response.content.decode()
     assert not Topic.objects.filter(owner__isnull=False).exists()
 
 
