@@ -1,5 +1,6 @@
 """How allauth behaves for Tidings (settings.ACCOUNT_ADAPTER)."""
 
+import hashlib
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
@@ -21,6 +22,8 @@ class AccountAdapter(DefaultAccountAdapter):
         """
         login = str(credentials.get("email") or credentials.get("username") or "")
         login = login.strip().lower()
+        if len(login) > 254:  # no account has one; SQLite refuses longer patterns
+            return f"login:{hashlib.sha256(login.encode()).hexdigest()}"
         user_id = (
             get_user_model()
             .objects.filter(Q(username__iexact=login) | Q(email__iexact=login))

@@ -3,6 +3,7 @@ feedback, health and unsubscribe."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -25,7 +26,15 @@ from feed.forms import (
     TopicVerdictForm,
     WeightForm,
 )
-from feed.models import Article, Feedback, Follow, Mute, Source, Topic
+from feed.models import (
+    Article,
+    Feedback,
+    Follow,
+    Mute,
+    Source,
+    Topic,
+    visible_articles,
+)
 from feed.services import (
     browsing,
     digests,
@@ -51,8 +60,13 @@ SUGGESTED_TOPICS = ["ai", "chips", "trade"]
 
 
 def get_article_for_user(user, article_id: int) -> Article:
-    """An article the reader may see (from a default source or one they follow)."""
-    return get_object_or_404(Article.objects.visible_to(user), pk=article_id)
+    """An article the reader may see: from a default source or one they follow, or
+    one they gave feedback to (a save from a source they removed stays theirs)."""
+    theirs = Feedback.objects.filter(user=user, article_id=OuterRef("pk"))
+    return get_object_or_404(
+        Article.objects.filter(visible_articles(user) | Q(Exists(theirs))),
+        pk=article_id,
+    )
 
 
 def get_source_for_user(user, source_id: str) -> Source:
@@ -74,8 +88,10 @@ def get_mute_for_user(user, mute_id: int) -> Mute:
 
 
 def _back(request: HttpRequest, fallback: str) -> str:
+    """The page to return to: `next` when it is a path on this site (redirect()
+    would take any other word for the name of a URL pattern), else `fallback`."""
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target

@@ -3,6 +3,7 @@
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_cache_control
 
 # Scripts and styles come only from our own static files: no inline script, no eval.
 # Article images are remote (feeds link them), so images may come from any https host.
@@ -33,4 +34,8 @@ class ContentSecurityPolicyMiddleware:
                 "Content-Security-Policy", CONTENT_SECURITY_POLICY
             )
         response.headers.setdefault("Permissions-Policy", "interest-cohort=()")
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            # A reader's pages are theirs: no shared cache may keep them.
+            patch_cache_control(response, private=True)
         return response

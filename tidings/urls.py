@@ -1,3 +1,4 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
@@ -13,6 +14,9 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
     """Crawlers have nothing to index behind the log-in."""
     return HttpResponse(ROBOTS, content_type="text/plain")
 
+
+# The admin logs in through allauth's log-in: its throttle and two-factor apply.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("robots.txt", robots_txt, name="robots"),

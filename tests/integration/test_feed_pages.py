@@ -214,6 +214,12 @@ def test_a_saved_article_stays_saved_when_its_source_is_removed(core_topics):
     stranger.force_login(factories.make_user())
     for path in ("/saved/", "/recent/"):
         assert article.pk not in card_ids(stranger.get(path).content.decode())
+    assert (
+        stranger.post(f"/articles/{article.pk}/feedback/", {"signal": "save"})
+    ).status_code == 404
+    # The reader can still unsave it.
+    client.post(f"/articles/{article.pk}/feedback/", {"signal": "save", "undo": "1"})
+    assert card_ids(client.get("/saved/").content.decode()) == []
 
 
 def test_all_recent_is_newest_first_regardless_of_topics(core_topics):

@@ -4,6 +4,7 @@ import re
 
 import pytest
 from allauth.account.models import EmailAddress
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.test import Client
 
 from feed.models import Follow
@@ -109,3 +110,50 @@ def test_a_post_without_the_csrf_token_is_refused(core_topics):
         assert "Please try again" in response.content.decode()
     assert reader.__class__.objects.filter(pk=reader.pk).exists()
     assert not reader.feedback.exists() and not reader.mutes.exists()
+
+
+def test_the_admin_log_in_goes_through_the_sites_log_in_and_its_two_factor(db):
+    boss = factories.make_user(is_staff=True, is_superuser=True)
+    EmailAddress.objects.create(
+        user=boss, email=boss.email, primary=True, verified=True
+    )
+    TOTP.activate(boss, generate_totp_secret())
+    client = Client()
+    response = client.post(
+        "/admin/login/?next=/admin/",
+        {"username": boss.username, "password": factories.PASSWORD},
+    )
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+    assert "_auth_user_id" not in client.session
+    assert client.get("/settings/").status_code == 302
+
+
+@pytest.mark.parametrize("target", ["home", "foo", "a\x00b", "//evil.example/x"])
+def test_a_next_that_is_not_a_path_here_falls_back(core_topics, target):
+    reader = factories.make_user()
+    Follow.objects.create(user=reader, topic=core_topics["chips"])
+    client = Client()
+    client.force_login(reader)
+    response = client.post("/topics/chips/weight/", {"weight": "more", "next": target})
+    assert response.status_code == 302 and response["Location"] == "/topics/"
+
+
+def test_a_login_longer_than_any_account_gets_an_answer_not_an_error(db):
+    factories.make_user()
+    client = Client()
+    page = client.post("/accounts/login/", {"login": "x" * 60_000, "password": "p"})
+    assert page.status_code == 200
+    token = client.post(
+        "/api/v1/auth/token",
+        {"username": "x" * 60_000, "password": "p"},
+        content_type="application/json",
+    )
+    assert token.status_code == 401
+
+
+def test_readers_pages_are_private_and_a_new_api_token_is_not_stored(reader_client):
+    assert "private" in reader_client.get("/").headers["Cache-Control"]
+    page = reader_client.post("/settings/tokens/", follow=True)
+    assert "tid_" in page.content.decode()
+    assert "no-store" in page.headers["Cache-Control"]
