@@ -7,6 +7,7 @@ from datetime import date
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.utils import timezone
 
 
 def _send(
@@ -39,20 +40,22 @@ def send_digest(
     message_id: str,
     unsubscribe_url: str,
 ) -> None:
-    """The daily digest, with RFC 8058 one-click unsubscribe headers."""
-    _send(
-        "digest",
-        {
-            "user": user,
-            "items": items,
-            "local_date": local_date,
-            "unsubscribe_url": unsubscribe_url,
-            "settings_url": settings.SITE_URL + "/settings/",
-        },
-        to=user.email,
-        headers={
-            "Message-ID": message_id,
-            "List-Unsubscribe": f"<{unsubscribe_url}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        },
-    )
+    """The daily digest, with RFC 8058 one-click unsubscribe headers; times in the
+    reader's time zone."""
+    with timezone.override(user.tzinfo):
+        _send(
+            "digest",
+            {
+                "user": user,
+                "items": items,
+                "local_date": local_date,
+                "unsubscribe_url": unsubscribe_url,
+                "settings_url": settings.SITE_URL + "/settings/",
+            },
+            to=user.email,
+            headers={
+                "Message-ID": message_id,
+                "List-Unsubscribe": f"<{unsubscribe_url}>",
+                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            },
+        )

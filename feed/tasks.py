@@ -7,7 +7,6 @@ short by a dying worker runs again and does not duplicate anything.
 """
 
 import logging
-import smtplib
 from datetime import date, timedelta
 
 from celery import shared_task
@@ -108,7 +107,7 @@ def queue_due_digests() -> int:
     acks_late=True,
     time_limit=120,
     soft_time_limit=100,
-    autoretry_for=(smtplib.SMTPException, ConnectionError, TimeoutError),
+    autoretry_for=(OSError,),  # SMTP, connection, name resolution and timeouts
     retry_backoff=60,
     retry_backoff_max=900,
     max_retries=5,

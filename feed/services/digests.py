@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -19,11 +20,14 @@ from feed.services import reading
 
 logger = logging.getLogger(__name__)
 UNSUBSCRIBE_SALT = "tidings.digest.unsubscribe"
+# A digest claimed longer ago than this (well past the send task's time limit) was
+# claimed by a worker that died before sending: it may be claimed again.
+STALE_CLAIM = timedelta(minutes=15)
 
 
 @dataclass(frozen=True)
 class DigestResult:
-    status: str  # sent | empty | already | failed
+    status: str  # sent | empty | already | unverified | disabled
     article_count: int = 0
     message_id: str = ""
 
@@ -75,21 +79,36 @@ def due_digests(*, now: datetime) -> list[tuple[int, date]]:
         if not is_due(user, now=now):
             continue
         local_date = digest_date(user, now=now)
-        if not DigestLog.objects.filter(user=user, local_date=local_date).exists():
+        taken = DigestLog.objects.filter(user=user, local_date=local_date).exclude(
+            _may_retry(now)
+        )
+        if not taken.exists():
             due.append((user.pk, local_date))
     return due
 
 
-def _claim(user, local_date: date) -> DigestLog | None:
-    """Create the (user, date) row; only one caller can. A failed send may be
-    reclaimed (no mail left the building); a claimed or sent one never."""
+def _may_retry(now: datetime) -> Q:
+    """Digest rows that may be claimed again: failed ones (no mail left the
+    building) and claims of a worker that died before sending (STALE_CLAIM)."""
+    return Q(status=DigestLog.Status.FAILED) | Q(
+        status=DigestLog.Status.CLAIMED, created_at__lt=now - STALE_CLAIM
+    )
+
+
+def _claim(user, local_date: date, *, now: datetime) -> DigestLog | None:
+    """Create the (user, date) row; only one caller can. A row that may be tried
+    again (_may_retry) is claimed anew; a live claim or a sent digest never."""
     try:
         with transaction.atomic():
-            return DigestLog.objects.create(user=user, local_date=local_date)
+            return DigestLog.objects.create(
+                user=user, local_date=local_date, created_at=now
+            )
     except IntegrityError:
-        reclaimed = DigestLog.objects.filter(
-            user=user, local_date=local_date, status=DigestLog.Status.FAILED
-        ).update(status=DigestLog.Status.CLAIMED, error="")
+        reclaimed = (
+            DigestLog.objects.filter(user=user, local_date=local_date)
+            .filter(_may_retry(now))
+            .update(status=DigestLog.Status.CLAIMED, error="", created_at=now)
+        )
         if reclaimed:
             return DigestLog.objects.get(user=user, local_date=local_date)
         return None
@@ -108,34 +127,42 @@ def user_for_unsubscribe_token(token: str):
 
 
 def send_digest(user, *, local_date: date, now: datetime | None = None) -> DigestResult:
+    """Send the reader's digest for `local_date` unless it went out already.
+
+    Its stories are those that arrived since the previous digest's `now` (stored as
+    that digest's sent_at), so a story stored while a digest is being sent is in
+    the next one. Whatever goes wrong before the mail is handed over leaves the
+    row FAILED, to be tried again."""
     now = now or timezone.now()
+    if not user.digest_enabled:  # e.g. unsubscribed while this send was queued
+        return DigestResult(status="disabled")
     if not can_receive_digest(user):
         return DigestResult(status="unverified")
-    log = _claim(user, local_date)
+    log = _claim(user, local_date, now=now)
     if log is None:
         return DigestResult(status="already")
 
-    last = (
-        DigestLog.objects.filter(user=user, status=DigestLog.Status.SENT)
-        .exclude(pk=log.pk)
-        .order_by("-local_date")
-        .values_list("sent_at", flat=True)
-        .first()
-    )
-    default_span = timedelta(days=7 if user.digest_frequency == "weekly" else 1)
-    since = max(last or now - default_span, now - timedelta(days=7))
-    page = reading.rank_feed_for(
-        user, limit=user.digest_max_items, now=now, since=since
-    )
-    if not page.items:
-        DigestLog.objects.filter(pk=log.pk).update(status=DigestLog.Status.EMPTY)
-        return DigestResult(status="empty")
-
-    message_id = f"<digest-{user.pk}-{local_date:%Y%m%d}@{_mail_domain()}>"
-    unsubscribe_url = settings.SITE_URL + reverse(
-        "feed:unsubscribe", args=[unsubscribe_token(user)]
-    )
     try:
+        last = (
+            DigestLog.objects.filter(user=user, status=DigestLog.Status.SENT)
+            .exclude(pk=log.pk)
+            .order_by("-sent_at")
+            .values_list("sent_at", flat=True)
+            .first()
+        )
+        default_span = timedelta(days=7 if user.digest_frequency == "weekly" else 1)
+        since = max(last or now - default_span, now - timedelta(days=7))
+        page = reading.rank_feed_for(
+            user, limit=user.digest_max_items, now=now, since=since
+        )
+        if not page.items:
+            DigestLog.objects.filter(pk=log.pk).update(status=DigestLog.Status.EMPTY)
+            return DigestResult(status="empty")
+
+        message_id = f"<digest-{user.pk}-{local_date:%Y%m%d}@{_mail_domain()}>"
+        unsubscribe_url = settings.SITE_URL + reverse(
+            "feed:unsubscribe", args=[unsubscribe_token(user)]
+        )
         emails.send_digest(
             user,
             page.items,
@@ -143,14 +170,15 @@ def send_digest(user, *, local_date: date, now: datetime | None = None) -> Diges
             message_id=message_id,
             unsubscribe_url=unsubscribe_url,
         )
-    except OSError as error:  # smtplib.SMTPException is an OSError
+    except BaseException as error:  # a time limit or a shutdown too
         DigestLog.objects.filter(pk=log.pk).update(
-            status=DigestLog.Status.FAILED, error=str(error)[:1000]
+            status=DigestLog.Status.FAILED,
+            error=(str(error) or type(error).__name__)[:1000],
         )
         raise
     DigestLog.objects.filter(pk=log.pk).update(
         status=DigestLog.Status.SENT,
-        sent_at=timezone.now(),
+        sent_at=now,
         article_count=len(page.items),
         message_id=message_id,
     )

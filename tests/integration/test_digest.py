@@ -1,7 +1,7 @@
 """Daily digests: due at the reader's local hour, sent once per local date over SMTP."""
 
 import zoneinfo
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pytest
 import time_machine
@@ -12,6 +12,7 @@ from feed.models import DigestLog, Follow
 from feed.services import digests
 from feed.tasks import queue_due_digests
 from tests import factories
+from tests.conftest import free_port
 from tidings.celery import app as celery_app
 
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")
@@ -63,7 +64,7 @@ def test_a_late_evening_digest_is_caught_up_after_midnight_as_that_days(
         due = [(digest_reader.pk, day)] if day else []
         assert digests.due_digests(now=now) == due, now
     # Once Monday's digest went out, the catch-up hours after midnight send nothing.
-    DigestLog.objects.create(user=digest_reader, local_date=monday)
+    DigestLog.objects.create(user=digest_reader, local_date=monday, status="sent")
     assert digests.due_digests(now=datetime(2026, 12, 1, 0, 30, tzinfo=PARIS)) == []
 
 
@@ -161,3 +162,86 @@ def test_a_forged_unsubscribe_token_is_refused(digest_reader, client):
     assert response.status_code == 404
     digest_reader.refresh_from_db()
     assert digest_reader.digest_enabled
+
+
+MONDAY = date(2026, 11, 30)
+
+
+def test_a_send_that_fails_for_any_reason_is_tried_again(
+    digest_reader, smtp_server, settings
+):
+    sink_port, settings.EMAIL_PORT = settings.EMAIL_PORT, free_port()  # no one there
+    with pytest.raises(ConnectionRefusedError):
+        digests.send_digest(digest_reader, local_date=MONDAY)
+    assert DigestLog.objects.get(user=digest_reader).status == "failed"
+    # The next hourly run, still within the catch-up hours, queues it again ...
+    at_8 = datetime(2026, 11, 30, 8, 0, tzinfo=PARIS)
+    assert digests.due_digests(now=at_8) == [(digest_reader.pk, MONDAY)]
+    # ... and it goes out once the mail server answers.
+    settings.EMAIL_PORT = sink_port
+    assert digests.send_digest(digest_reader, local_date=MONDAY).status == "sent"
+    assert len(smtp_server.messages) == 1
+
+
+def test_a_claim_left_by_a_worker_that_died_is_taken_over_later(
+    digest_reader, smtp_server
+):
+    now = datetime(2026, 11, 30, 7, 5, tzinfo=PARIS)
+    DigestLog.objects.create(user=digest_reader, local_date=MONDAY, created_at=now)
+    # A live claim (another worker is sending) is left alone ...
+    assert digests.send_digest(digest_reader, local_date=MONDAY).status == "already"
+    assert digests.due_digests(now=now + timedelta(minutes=5)) == []
+    # ... one that outlived any send is the claim of a dead worker.
+    later = now + timedelta(minutes=20)
+    assert digests.due_digests(now=later) == [(digest_reader.pk, MONDAY)]
+    result = digests.send_digest(digest_reader, local_date=MONDAY, now=later)
+    assert result.status == "sent" and len(smtp_server.messages) == 1
+
+
+def test_a_reader_who_unsubscribed_after_being_queued_gets_nothing(
+    digest_reader, smtp_server
+):
+    assert digests.due_digests(now=datetime(2026, 11, 30, 7, 5, tzinfo=PARIS))
+    digest_reader.digest_enabled = False
+    digest_reader.save()
+    result = digests.send_digest(digest_reader, local_date=MONDAY)
+    assert result.status == "disabled" and smtp_server.messages == []
+
+
+def test_a_story_stored_while_a_digest_is_being_sent_is_in_the_next_one(
+    digest_reader, smtp_server
+):
+    started = datetime(2026, 11, 30, 7, 5, tzinfo=PARIS)
+    with time_machine.travel(started + timedelta(seconds=40), tick=False):
+        # The send began at 07:05:00 and was done 40 seconds later.
+        assert (
+            digests.send_digest(digest_reader, local_date=MONDAY, now=started).status
+            == "sent"
+        )
+    with time_machine.travel(started + timedelta(seconds=20), tick=False):
+        factories.make_articles(
+            factories.make_source(title="Chip Wire"),
+            [factories.entry("TSMC starts 2nm chip production", "Chips and GPUs.",
+                             published=started - timedelta(minutes=5))],
+        )  # fmt: skip
+    assert "TSMC" not in smtp_server.messages[0].get_body(("plain",)).get_content()
+    with time_machine.travel(started + timedelta(days=1), tick=False):
+        tuesday = digests.send_digest(digest_reader, local_date=date(2026, 12, 1))
+    assert tuesday.status == "sent"
+    assert "TSMC" in smtp_server.messages[1].get_body(("plain",)).get_content()
+
+
+def test_the_digest_gives_times_in_the_readers_zone_and_no_empty_links(
+    digest_reader, smtp_server
+):
+    factories.make_articles(
+        factories.make_source(title="No Links Daily"),
+        [factories.entry("GPU export rules tighten for chips", "Chips.", url="",
+                         guid="no-link-1",
+                         published=datetime(2026, 11, 30, 6, 30, tzinfo=PARIS))],
+    )  # fmt: skip
+    digests.send_digest(digest_reader, local_date=MONDAY)
+    message = smtp_server.messages[0]
+    html = message.get_body(("html",)).get_content()
+    assert "GPU export rules tighten" in html and 'href=""' not in html
+    assert "30 Nov, 06:30" in html  # Paris time, not 05:30 UTC

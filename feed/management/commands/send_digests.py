@@ -45,7 +45,7 @@ class Command(BaseCommand):
         for reader, day in targets:
             try:
                 result = digests.send_digest(reader, local_date=day, now=now)
-            except OSError as error:
+            except Exception as error:  # noqa: BLE001 - one reader never stops the rest
                 failed += 1
                 self.stderr.write(f"{reader.username}: failed: {error}")
                 continue
