@@ -25,12 +25,15 @@ MAX_ATTRIBUTES_PER_TAG = 64
 EARLIEST_PUBLISHED = datetime(1990, 1, 1, tzinfo=UTC)
 FUTURE_TOLERANCE = timedelta(minutes=5)
 
+# Block containers (div, section, ...) stay: unwrapped, their text would run
+# together ("First paragraph.Second paragraph.").
 ALLOWED_TAGS = {
-    "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del",
-    "details", "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5",
-    "h6", "hr", "i", "img", "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s",
-    "small", "span", "strong", "sub", "summary", "sup", "table", "tbody", "td",
-    "tfoot", "th", "thead", "time", "tr", "u", "ul",
+    "a", "abbr", "article", "b", "blockquote", "br", "caption", "cite", "code", "dd",
+    "del", "details", "div", "dl", "dt", "em", "figcaption", "figure", "footer", "h1",
+    "h2", "h3", "h4", "h5", "h6", "header", "hr", "i", "img", "ins", "kbd", "li",
+    "mark", "ol", "p", "pre", "q", "s", "section", "small", "span", "strong", "sub",
+    "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "time", "tr",
+    "u", "ul",
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {
     "*": {"title", "lang"},
@@ -69,7 +72,9 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\u
 # Every pattern here must stay linear on hostile input: a class that excludes "<"
 # stops each attempt at the next "<", so "<<<<..." or "<a<a<a..." cannot make a
 # match attempt from every "<" run to the end of the text.
-_TAG = re.compile(r"<[^<>]*>")
+# A tag is "<" and a letter, optionally after "/" ("<b>", "</p>"), or a comment,
+# declaration or processing instruction ("<!--", "<?"); "2 < 3 but 5 > 4" is text.
+_TAG = re.compile(r"</?[A-Za-z][^<>]*>|<[!?][^<>]*>")
 _DROPPED_OPEN = re.compile(
     r"<(script|style|template|svg|math|iframe|object|noscript|textarea|title)\b",
     re.IGNORECASE,
@@ -115,10 +120,11 @@ def _truncate(text: str, max_chars: int) -> str:
     return cut.rstrip() + "…"
 
 
-def _drop_blocks(text: str) -> str:
+def _drop_blocks(text: str, *, keep_unclosed: bool = False) -> str:
     """Remove script-like elements with their content, in one pass.
 
-    An element left open swallows the rest of the text, as it would in a browser.
+    An element left open swallows the rest of the text, as it would in a browser,
+    unless `keep_unclosed` (plain-text titles: "Why <script> blocks rendering").
     """
     pieces: list[str] = []
     position = 0
@@ -130,6 +136,8 @@ def _drop_blocks(text: str) -> str:
         pieces.append(text[position : opening.start()])
         closing = _DROPPED_CLOSE[opening.group(1).lower()].search(text, opening.end())
         if closing is None:
+            if keep_unclosed:
+                pieces.append(text[opening.start() :])
             break
         pieces.append(" ")
         position = closing.end()
@@ -186,13 +194,16 @@ def plain_text_from_text(raw: str, *, max_chars: int | None = None) -> str:
 def clean_title(raw: str, *, is_html: bool = True) -> str:
     """A one-line title: tags stripped, entities decoded once, at most 300 chars.
 
-    `is_html=False` is for titles a feed declares as plain text: they are taken
-    literally, except that anything looking like markup is still stripped, since a
-    title full of tags is markup mislabelled far more often than prose about tags.
+    `is_html=False` is for titles a feed declares (or feedparser guesses) to be
+    plain text: they are taken literally, "Why <canvas> is slow" included, except
+    that complete script-like elements (``<script>...</script>``) go with their
+    content: they are never a title's words, and no stored text should carry them.
     """
     raw = raw if isinstance(raw, str) else ""
-    if is_html or "<" in raw:
+    if is_html:
         return plain_text(raw, max_chars=MAX_TITLE_CHARS)
+    if "<" in raw:
+        raw = _drop_blocks(raw, keep_unclosed=True)
     return plain_text_from_text(raw, max_chars=MAX_TITLE_CHARS)
 
 
@@ -339,8 +350,9 @@ def normalize_link(value: str, base_url: str = "") -> str:
 
     Relative links resolve against `base_url`; the scheme and host are lower-cased,
     default ports, user names and passwords and tracking parameters (utm_*, fbclid,
-    gclid, mc_cid, ...) are removed, spaces are percent-encoded, and the fragment is
-    dropped unless it is a ``#!`` or ``#/`` route. Anything else gives "".
+    gclid, mc_cid, ...) are removed and spaces are percent-encoded. The fragment is
+    kept: changelogs and link blogs point each item at an anchor of one page.
+    Anything else gives "".
     """
     if not isinstance(value, str):
         return ""
@@ -371,7 +383,7 @@ def _normalize(value: str, base_url: str) -> str:
         netloc = f"{host}:{port}"
     path = parts.path or "/"
     query = _strip_tracking(parts.query)
-    fragment = parts.fragment if parts.fragment[:1] in {"!", "/"} else ""
+    fragment = parts.fragment
     if not _URL_CLEAN.fullmatch(path + query + fragment):
         path = quote(path, safe=_URL_SAFE)
         query = quote(query, safe=_URL_SAFE)

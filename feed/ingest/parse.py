@@ -21,6 +21,7 @@ Django-free: bytes and `now` in, frozen dataclasses out.
 
 import calendar
 import codecs
+import email.utils
 import functools
 import hashlib
 import io
@@ -43,6 +44,7 @@ MAX_GUID_CHARS = 1_000
 MAX_AUTHOR_CHARS = 200
 MAX_CATEGORIES = 20
 MAX_CATEGORY_CHARS = 100
+MAX_ICON_PIXELS = 32  # an inline image this small is an icon, not a lead image
 # feedparser costs 10-40 us per element (more in its lenient parser for malformed
 # XML), and its strict parser (through xml.sax's AttributesNSImpl) is quadratic in
 # the attributes of one element: 10,000 take 7 s. Real feeds stay far below these
@@ -71,6 +73,13 @@ _CHARSET = re.compile(r"""charset\s*=\s*["']?([A-Za-z0-9._:-]{1,40})""", re.IGNO
 _REFUSED_CODECS = {
     "unicode_escape", "raw_unicode_escape", "punycode", "idna", "mbcs", "oem",
     "undefined", "charmap",
+}  # fmt: skip
+# Legacy labels read as the superset browsers decode them with (WHATWG Encoding
+# Standard): servers say gb2312 or Shift_JIS about GBK or Windows-31J text, and a
+# strict codec would throw the whole feed out as mojibake for one character.
+_SUPERSET_CODECS = {
+    "gb2312": "gb18030", "gbk": "gb18030", "shift_jis": "cp932", "euc_kr": "cp949",
+    "big5": "big5hkscs", "tis-620": "cp874", "iso8859-1": "cp1252", "ascii": "cp1252",
 }  # fmt: skip
 _CHARREF = re.compile(r"&#(?:[xX]([0-9a-fA-F]+)|([0-9]+));?")
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -126,12 +135,15 @@ class ParsedFeed:
 
 @functools.lru_cache(maxsize=64)
 def _codec_name(label: str) -> str:
-    """Python's name for an encoding label, or "" when unknown or refused."""
+    """Python's name for an encoding label (as browsers read it, see
+    _SUPERSET_CODECS), or "" when unknown or refused."""
     try:
         name = codecs.lookup(label.strip().lower()).name
     except LookupError:
         return ""
-    return "" if name.replace("-", "_") in _REFUSED_CODECS else name
+    if name.replace("-", "_") in _REFUSED_CODECS:
+        return ""
+    return _SUPERSET_CODECS.get(name, name)
 
 
 @functools.lru_cache(maxsize=64)
@@ -517,19 +529,30 @@ def _html_field(value: str, detail: Any, *, base_url: str) -> str:
     if not value:
         return ""
     if _is_html(detail):
-        return clean.sanitize_html(value, base_url=base_url)
+        return clean.sanitize_html(value, base_url=_xml_base(detail, base_url))
     return clean.text_to_html(value)
+
+
+def _xml_base(detail: Any, base_url: str) -> str:
+    """The field's xml:base (resolved against base_url) if it has one, else base_url."""
+    base = dict.get(detail, "base") if isinstance(detail, dict) else None
+    if not base or not isinstance(base, str):
+        return base_url
+    return clean.absolute_url(base, base_url, allow_mailto=False) or base_url
 
 
 def _entry(raw: Any, *, base_url: str, now: datetime) -> Entry | None:
     raw_id = _str(raw.get("id"))
     raw_link = _str(raw.get("link"))
-    if raw.get("guidislink") and raw_link == raw_id:
-        # feedparser copies a permalink <guid> into the link; it counts only when
-        # it really is an absolute URL ("12345" is an id, not a relative link).
-        link = clean.normalize_link(raw_id)
-    else:
-        link = clean.normalize_link(raw_link, base_url)
+    # feedparser copies a permalink <guid> into a missing link; such a copy counts
+    # only when it really is an absolute URL ("12345" is an id, not a relative
+    # link). A <link> element of the same value is listed in `links`.
+    guid_copy = (
+        raw.get("guidislink")
+        and raw_link == raw_id
+        and not any(item.get("href") == raw_link for item in _dicts(raw.get("links")))
+    )
+    link = clean.normalize_link(raw_link, "" if guid_copy else base_url)
     html_base = link or base_url
 
     raw_summary = _str(raw.get("summary"))
@@ -591,17 +614,35 @@ def _guid(raw_id: str, *, link: str, title: str, text: str) -> str:
 
 
 def _published(raw: Any, *, now: datetime) -> tuple[datetime, bool]:
-    for key in ("published_parsed", "updated_parsed", "created_parsed"):
-        value = raw.get(key)
-        if not value:
-            continue
-        try:
-            moment = datetime.fromtimestamp(calendar.timegm(value), tz=UTC)
-        except (OverflowError, ValueError, OSError, TypeError):
+    for key in ("published", "updated", "created"):
+        moment = _moment(raw.get(key + "_parsed"), raw.get(key))
+        if moment is None:
             continue
         clamped = clean.clamp_published(moment, now=now)
         return clamped, clamped == moment
     return now, False
+
+
+def _moment(parsed: Any, text: Any) -> datetime | None:
+    """feedparser's date, else the raw text read as RFC 822 or ISO 8601 (feedparser
+    gives up on "Mon, 09 Mar 2026 10:00:00", without a zone); no zone means UTC."""
+    if parsed:
+        try:
+            return datetime.fromtimestamp(calendar.timegm(parsed), tz=UTC)
+        except (OverflowError, ValueError, OSError, TypeError):
+            return None
+    text = text.strip() if isinstance(text, str) else ""
+    try:
+        moment = email.utils.parsedate_to_datetime(text)
+    except (ValueError, TypeError, IndexError, OverflowError):
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            return None
+    else:
+        if str(moment.year) not in text:
+            return None  # a year such as "0001", which email.utils reads as 2001
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _author(raw: Any) -> tuple[str, str]:
@@ -627,16 +668,19 @@ def _categories(raw: Any) -> tuple[str, ...]:
     return tuple(found)
 
 
-_IMG_SRC = re.compile(r'<img[^>]+?src="([^"]+)"')
+_IMG_TAG = re.compile(r"<img\s[^>]*>")
+# nh3 writes every attribute as name="value" with no raw quote inside a value, so
+# matching them one after another never starts inside an alt="... src=...".
+_IMG_ATTRIBUTE = re.compile(r'([a-z-]+)="([^"]*)"')
+_IMAGE_PATH = re.compile(r"\.(?:jpe?g|png|gif|webp|avif)$", re.IGNORECASE)
+_EMOJI_IMAGES = "s.w.org/images/core/emoji/"  # WordPress's emoji as images
 
 
 def _image(raw: Any, *, base_url: str, html: str) -> str:
     candidates = [m.get("url", "") for m in _dicts(raw.get("media_thumbnail"))]
-    candidates += [
-        m.get("url", "")
-        for m in _dicts(raw.get("media_content"))
-        if m.get("medium") == "image" or str(m.get("type", "")).startswith("image/")
-    ]
+    media = [m for m in _dicts(raw.get("media_content")) if _is_image_media(m)]
+    media.sort(key=lambda m: _int_or_none(m.get("width")) or 0, reverse=True)
+    candidates += [m.get("url", "") for m in media]
     candidates += [
         link.get("href", "")
         for link in _dicts(raw.get("links"))
@@ -650,9 +694,32 @@ def _image(raw: Any, *, base_url: str, html: str) -> str:
         url = clean.absolute_url(str(candidate or ""), base_url, allow_mailto=False)
         if url:
             return url
-    # Images inside sanitised HTML are already absolute http(s) URLs.
-    found = _IMG_SRC.search(html) if "<img" in html else None
-    return html_unescape(found.group(1)) if found else ""
+    return _inline_image(html) if "<img" in html else ""
+
+
+def _is_image_media(media: dict) -> bool:
+    """Whether a media:content is an image: by medium or type, else (feeds such as
+    the Guardian's give neither) by a width or an image file name."""
+    medium, kind = media.get("medium"), str(media.get("type") or "")
+    if medium or kind:
+        return medium == "image" or kind.startswith("image/")
+    url = str(media.get("url") or "")
+    return bool(media.get("width")) or bool(_IMAGE_PATH.search(url.split("?")[0]))
+
+
+def _inline_image(html: str) -> str:
+    """The first image of sanitised HTML (so already an absolute http(s) URL) that
+    is not an emoji or an icon."""
+    for tag in _IMG_TAG.finditer(html):
+        attributes = dict(_IMG_ATTRIBUTE.findall(tag.group()))
+        src = html_unescape(attributes.get("src", ""))
+        if not src or _EMOJI_IMAGES in src:
+            continue
+        sizes = (_int_or_none(attributes.get(side)) for side in ("width", "height"))
+        if any(size is not None and size <= MAX_ICON_PIXELS for size in sizes):
+            continue
+        return src
+    return ""
 
 
 def _feed_image(meta: Any, *, base_url: str) -> str:

@@ -194,6 +194,23 @@ def test_html_input_is_capped_at_200000_characters():
     assert 199_000 < len(cleaned) < 200_100
 
 
+def test_block_containers_are_kept_so_their_text_does_not_run_together():
+    html = sanitize_html(
+        '<div class="a"><section id="s"><article><header>Head</header>'
+        "<div>First paragraph.</div><div>Second paragraph.</div>"
+        "<footer>Foot</footer></article></section></div>"
+    )
+
+    assert html == (
+        "<div><section><article><header>Head</header>"
+        "<div>First paragraph.</div><div>Second paragraph.</div>"
+        "<footer>Foot</footer></article></section></div>"
+    )
+    assert plain_text(html, sanitized=True) == (
+        "Head First paragraph. Second paragraph. Foot"
+    )
+
+
 def test_control_characters_are_removed_from_html():
     assert sanitize_html("<p>a\x00b\x1bc</p>") == "<p>abc</p>"
 
@@ -214,9 +231,16 @@ def test_title_script_blocks_disappear_with_their_content():
     assert clean_title("<script>alert(1)</script>Headline") == "Headline"
 
 
-def test_plain_text_titles_are_taken_literally_unless_they_hold_markup():
+def test_plain_text_titles_are_taken_literally_except_script_blocks():
     assert clean_title("Fish &amp; chips", is_html=False) == "Fish &amp; chips"
+    assert clean_title("Why <canvas> is slow", is_html=False) == "Why <canvas> is slow"
+    assert clean_title("Why <script> is slow", is_html=False) == "Why <script> is slow"
     assert clean_title("<script>x</script>News", is_html=False) == "News"
+
+
+def test_angle_brackets_that_are_not_tags_stay_in_html_titles():
+    assert clean_title("Why 2 &lt; 3 but 5 &gt; 4") == "Why 2 < 3 but 5 > 4"
+    assert clean_title("I <3 <!-- c --><b>Python</b> <?x ?>") == "I <3 Python"
 
 
 def test_title_length_is_capped_at_a_word_boundary():
@@ -258,7 +282,8 @@ def test_plain_text_removes_controls_and_lone_surrogates():
         ),
         ("https://e.com/a?mc_cid=1&mc_eid=2&ref=keep", "https://e.com/a?ref=keep"),
         ("https://e.com/a?UTM_CAMPAIGN=x", "https://e.com/a"),
-        ("https://e.com/a#section-2", "https://e.com/a"),
+        ("https://e.com/a#section-2", "https://e.com/a#section-2"),
+        ("https://e.com/a?utm_source=x#v1-2", "https://e.com/a#v1-2"),
         ("https://e.com/#!/story/9", "https://e.com/#!/story/9"),
         ("https://user:pw@e.com/a", "https://e.com/a"),
         ("https://e.com/a b", "https://e.com/a%20b"),

@@ -448,6 +448,21 @@ def test_deeply_nested_markup_is_flattened_to_text_quickly():
     assert result.seconds < 10
 
 
+def test_block_containers_are_kept_up_to_the_nesting_cap():
+    kept = "<div>" * 256 + "text" + "</div>" * 256
+    flattened = "<section>" * 257 + "text" + "</section>" * 257
+
+    [a, b] = parse(
+        rss(
+            item(title="Kept", description=f"<![CDATA[{kept}]]>")
+            + item(title="Flat", description=f"<![CDATA[{flattened}]]>")
+        )
+    ).entries
+
+    assert a.summary_html == kept
+    assert b.summary_html == "<p>text</p>"
+
+
 def test_an_element_with_thousands_of_attributes_is_flattened_to_text():
     tag = "<p " + " ".join(f'a{n}="1"' for n in range(10_000)) + ">text</p>"
     data = rss(item(title="Attrs", description=f"<![CDATA[{tag}]]>"))
@@ -628,6 +643,11 @@ def test_an_item_with_nothing_to_show_is_skipped():
         "Sat, 01 Jan 2026 00:00:00 GMT",  # after NOW: future
         "not a date at all",
         "Mon, 99 Foo 2025 99:99:99 XYZ",
+        # Read by the fallbacks after feedparser gives up; the bounds still hold.
+        "Mon, 01 Jan 0001 00:00:00",
+        "Fri, 01 Jan 2999 00:00:00",
+        "2999-01-01T00:00:00",
+        "Mon, 01 Jan 99999999999999999999 00:00:00",
     ],
 )
 def test_far_past_future_and_garbage_dates_become_the_fetch_time(date):

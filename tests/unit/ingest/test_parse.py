@@ -153,6 +153,100 @@ def test_first_inline_image_is_the_fallback_image():
     assert entry.image_url == "https://example.com/a&b.png"
 
 
+def test_a_link_keeps_its_fragment_so_anchors_of_one_page_stay_apart():
+    data = rss(
+        item(title="1.1", link="https://example.com/changelog#v1-1")
+        + item(title="1.2", link="https://example.com/changelog?utm_source=x#v1-2")
+    )
+
+    urls = [entry.url for entry in parse(data).entries]
+
+    assert urls == [
+        "https://example.com/changelog#v1-1",
+        "https://example.com/changelog#v1-2",
+    ]
+
+
+def test_angle_brackets_in_titles_are_kept_when_they_are_not_tags():
+    atom = (
+        b'<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title><entry>'
+        b'<title type="text">Why &lt;canvas&gt; is slow</title><id>1</id>'
+        b"<link href='https://e.example/1'/></entry>"
+        b'<entry><title type="html">2 &amp;lt; 3 &lt;b&gt;but&lt;/b&gt; 5 &amp;gt; 4'
+        b"</title><id>2</id><link href='https://e.example/2'/></entry></feed>"
+    )
+    data = rss(item(title="Why 2 &lt; 3 but 5 &gt; 4 in Python"))
+
+    [text_title, html_title] = parse(atom).entries
+    [rss_title] = parse(data).entries
+
+    assert text_title.title == "Why <canvas> is slow"
+    assert html_title.title == "2 < 3 but 5 > 4"
+    assert rss_title.title == "Why 2 < 3 but 5 > 4 in Python"
+
+
+def test_a_date_without_a_zone_is_read_as_utc():
+    dates = ["Mon, 07 Jul 2025 10:00:00", "2025-07-07T10:00:00", "2025-07-07 10:00"]
+    data = rss("".join(item(extra=f"<pubDate>{date}</pubDate>") for date in dates))
+
+    entries = parse(data).entries
+
+    assert [e.published for e in entries] == [datetime(2025, 7, 7, 10, tzinfo=UTC)] * 3
+    assert all(e.date_known for e in entries)
+
+
+def test_an_entry_xml_base_resolves_its_relative_urls():
+    data = b"""<feed xmlns="http://www.w3.org/2005/Atom" xml:base="https://a.example/">
+  <title>t</title>
+  <entry><title>One</title><id>1</id><link href="https://a.example/posts/1/"/>
+    <summary type="html" xml:base="https://cdn.example/media/">&lt;img src="p.jpg"&gt;</summary>
+    <content type="html" xml:base="/files/">&lt;a href="doc.pdf"&gt;doc&lt;/a&gt;</content>
+  </entry>
+</feed>"""
+
+    [entry] = parse(data).entries
+
+    assert 'src="https://cdn.example/media/p.jpg"' in entry.summary_html
+    assert 'href="https://a.example/files/doc.pdf"' in entry.content_html
+
+
+def test_a_relative_link_equal_to_the_permalink_guid_before_it_is_kept():
+    data = rss(item(link="", guid="/posts/2.html", extra="<link>/posts/2.html</link>"))
+
+    [entry] = parse(data).entries
+
+    assert entry.url == "https://example.com/posts/2.html"
+    assert entry.guid == "/posts/2.html"
+
+
+def test_media_content_without_medium_or_type_gives_the_widest_image():
+    media = (
+        '<media:content xmlns:media="http://search.yahoo.com/mrss/" width="140" '
+        'url="https://i.example/a/master/3000.jpg?w=140&amp;q=55"/>'
+        '<media:content xmlns:media="http://search.yahoo.com/mrss/" width="460" '
+        'url="https://i.example/a/master/3000.jpg?w=460&amp;q=55"/>'
+        '<media:content xmlns:media="http://search.yahoo.com/mrss/" '
+        'url="https://v.example/clip.mp4"/>'
+    )
+
+    [entry] = parse(rss(item(extra=media))).entries
+
+    assert entry.image_url == "https://i.example/a/master/3000.jpg?w=460&q=55"
+
+
+def test_emoji_and_icons_are_not_the_fallback_image():
+    description = (
+        '<![CDATA[<p>Flag <img src="https://s.w.org/images/core/emoji/14.0.0/72x72/'
+        '1f1ef.png" alt="x" class="wp-smiley"> <img src="/icon.png" width="16">'
+        ' <img src="/pixel.gif" height="1" width="600">'
+        ' <img alt="a src=" src="/photo.jpg"></p>]]>'
+    )
+
+    [entry] = parse(rss(item(description=description))).entries
+
+    assert entry.image_url == "https://example.com/photo.jpg"
+
+
 def test_now_must_be_timezone_aware():
     with pytest.raises(ValueError, match="aware"):
         parse_feed(rss(item()), url=URL, now=datetime(2025, 1, 1))  # noqa: DTZ001
@@ -161,15 +255,14 @@ def test_now_must_be_timezone_aware():
 # -- encodings ---------------------------------------------------------------------
 
 
-def test_declared_latin1_is_decoded_as_latin1():
+def test_declared_latin1_is_decoded_as_windows_1252_as_browsers_do():
     declaration = '<?xml version="1.0" encoding="ISO-8859-1"?>'
-    data = rss(item(title="Café crème"), declaration=declaration).decode()
-    data = data.encode("latin-1")
+    data = rss(item(title="Café crème “quoted”"), declaration=declaration)
 
-    feed = parse(data)
+    feed = parse(data.decode().encode("cp1252"))
 
-    assert feed.entries[0].title == "Café crème"
-    assert feed.encoding == "iso8859-1"
+    assert feed.entries[0].title == "Café crème “quoted”"
+    assert feed.encoding == "cp1252"
 
 
 def test_declared_windows_1252_reads_curly_quotes_and_euro():
@@ -217,6 +310,25 @@ def test_declared_shift_jis_is_decoded():
     feed = parse(data.decode().encode("shift_jis"))
 
     assert feed.entries[0].title == "東京のニュース"
+
+
+@pytest.mark.parametrize(
+    ("label", "codec", "title"),
+    [
+        ("gb2312", "gbk", "朱镕基 访问"),
+        ("Shift_JIS", "cp932", "①日本語のニュース"),
+        ("euc-kr", "cp949", "똠방각하 뉴스"),
+        ("big5", "big5hkscs", "香港 嘅新聞"),
+        ("tis-620", "cp874", "ข่าว\u00a0ด่วน"),
+    ],
+)
+def test_legacy_labels_are_read_as_the_supersets_browsers_use(label, codec, title):
+    declaration = f'<?xml version="1.0" encoding="{label}"?>'
+    data = rss(item(title=title), declaration=declaration).decode().encode(codec)
+
+    [entry] = parse(data).entries
+
+    assert entry.title == " ".join(title.split())
 
 
 @pytest.mark.parametrize(
