@@ -2,10 +2,12 @@
 
 import logging
 import random
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import redis
 from django.conf import settings
@@ -228,63 +230,69 @@ def store_entries(
     """Insert the entries that are new for this source, each joined to its story
     and scored for every topic.
 
-    An entry is a duplicate when the source already has its GUID, its link or its
-    content fingerprint (feeds that rewrite GUIDs do not duplicate). The unique
+    An entry is a duplicate when the source already has its GUID or another key
+    of it (see _Candidate): feeds that rewrite GUIDs do not duplicate. The unique
     (source, guid) constraint settles races between concurrent workers: each worker
     learns which rows its own INSERT stored (see _insert_new_articles). The insert
     is one transaction, so a worker killed half-way leaves nothing half-stored.
     """
     candidates = _unique_within_batch(entries)
-    known_guids, known_urls, known_prints = set(), set(), set()
+    known_guids, known_links, known_contents = set(), set(), set()
     for start in range(0, len(candidates), LOOKUP_CHUNK):
         chunk = candidates[start : start + LOOKUP_CHUNK]
         existing = Article.objects.filter(source=source).filter(
-            Q(guid__in=[e.guid for e, _ in chunk])
-            | Q(url__in=[e.url for e, _ in chunk if e.url])
-            | Q(fingerprint__in=[d for _, d in chunk])
+            Q(guid__in=[c.entry.guid for c in chunk])
+            | Q(url__in=[c.link for c in chunk if c.link])
+            | Q(fingerprint__in=[c.content for c in chunk if c.content])
         )
         for guid, url, digest in existing.values_list("guid", "url", "fingerprint"):
             known_guids.add(guid)
-            known_urls.add(url)
-            known_prints.add(digest)
+            known_links.add(url)
+            known_contents.add(digest)
     fresh = [
-        (entry, digest)
-        for entry, digest in candidates
-        if entry.guid not in known_guids
-        and digest not in known_prints
-        and not (entry.url and entry.url in known_urls)
+        c
+        for c in candidates
+        if c.entry.guid not in known_guids
+        and not (c.link and c.link in known_links)
+        and not (c.content and c.content in known_contents)
     ]
     if not fresh:
         return StoreResult(duplicates=len(entries))
 
     vectors = features.transform(
-        [features.Document(title=e.title, text=e.text) for e, _ in fresh]
+        [features.Document(title=c.entry.title, text=c.entry.text) for c in fresh]
     )
     topic_scores = scoring.topic_scores_for(vectors)
     stamp = timezone.now()
+    titles = [c.entry.title[:500] for c in fresh]
     with transaction.atomic():
-        story_ids = stories.story_ids_for(vectors, [e.published for e, _ in fresh])
+        story_ids = stories.story_ids_for(
+            vectors,
+            [c.entry.published for c in fresh],
+            source_id=source.pk,
+            titles=titles,
+        )
         encoded = features.encode_rows(vectors)
         new_ids = _insert_new_articles(
             [
                 {
                     "source": source.pk,
-                    "guid": entry.guid,
-                    "url": entry.url,
-                    "title": entry.title[:500],
-                    "summary": entry.summary_html,
-                    "content": entry.content_html,
-                    "author": entry.author[:300],
-                    "image_url": entry.image_url[:2000],
-                    "published_at": entry.published,
+                    "guid": c.entry.guid,
+                    "url": c.entry.url,
+                    "title": titles[i],
+                    "summary": c.entry.summary_html,
+                    "content": c.entry.content_html,
+                    "author": c.entry.author[:300],
+                    "image_url": c.entry.image_url[:2000],
+                    "published_at": c.entry.published,
                     "fetched_at": stamp,
-                    "fingerprint": digest,
+                    "fingerprint": c.digest,
                     "vector": encoded[i],
                     "topic_scores": topic_scores[i],
                     "scored_at": stamp,
                     "story": story_ids[i],
                 }
-                for i, (entry, digest) in enumerate(fresh)
+                for i, c in enumerate(fresh)
             ]
         )
         stories.recount(set(story_ids))
@@ -350,26 +358,50 @@ def _db_values(field: models.Field, values: list) -> list:
     return [field.get_db_prep_save(v, connection) for v in values]
 
 
-def _unique_within_batch(entries: Sequence[Entry]) -> list[tuple[Entry, str]]:
-    """Entries with their fingerprints, dropping repeats of a GUID, link or content."""
+@dataclass(frozen=True)
+class _Candidate:
+    """An entry with its content fingerprint and the keys, besides its GUID, that
+    identify it ("" for none).
+
+    The link identifies an entry unless it is the site's home page or other
+    entries of the batch (with other GUIDs) share it: feeds that point every item
+    at one page. The content (title + text) identifies an entry only when its
+    link does not, and never a title alone: series such as "Morning Briefing" or
+    "Open thread" repeat titles and boilerplate under new links.
+    """
+
+    entry: Entry
+    digest: str
+    link: str
+    content: str
+
+
+def _unique_within_batch(entries: Sequence[Entry]) -> list[_Candidate]:
+    """The entries as candidates, dropping repeats of a GUID, link or content."""
+    guids_per_link: defaultdict[str, set[str]] = defaultdict(set)
+    for entry in entries:
+        guids_per_link[entry.url].add(entry.guid)
     seen_guids: set[str] = set()
-    seen_urls: set[str] = set()
-    seen_prints: set[str] = set()
+    seen_keys: set[str] = set()  # links and fingerprints never look alike
     result = []
     for entry in entries:
         digest = fingerprint(entry.title, entry.text)
-        if (
-            entry.guid in seen_guids
-            or digest in seen_prints
-            or (entry.url and entry.url in seen_urls)
-        ):
+        link = entry.url
+        if not link or len(guids_per_link[link]) > 1 or _is_home_page(link):
+            link = ""
+        content = digest if entry.text and not link else ""
+        keys = {link, content} - {""}
+        if entry.guid in seen_guids or keys & seen_keys:
             continue
         seen_guids.add(entry.guid)
-        seen_prints.add(digest)
-        if entry.url:
-            seen_urls.add(entry.url)
-        result.append((entry, digest))
+        seen_keys |= keys
+        result.append(_Candidate(entry, digest, link, content))
     return result
+
+
+def _is_home_page(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.path in {"", "/"} and not parts.query and not parts.fragment
 
 
 def unscored_ids(*, source_id: int | None = None, limit: int = 5000) -> list[int]:
@@ -383,15 +415,21 @@ def unscored_ids(*, source_id: int | None = None, limit: int = 5000) -> list[int
 def prune_old_articles(
     *, older_than: timedelta, now: datetime, batch: int = 1000
 ) -> int:
-    """Delete articles published before `now - older_than` that nobody saved, in
-    batches so that no statement locks much at once. Returns how many went."""
+    """Delete articles published and fetched before `now - older_than` that nobody
+    saved or liked, in batches so that no statement locks much at once. Returns
+    how many went.
+
+    An article fetched since the cutoff may still be in its feed: deleted, it
+    would be stored again as new on the next fetch."""
     cutoff = now - older_than
-    saved = Feedback.objects.filter(signal=Feedback.Signal.SAVE).values("article_id")
+    kept = Feedback.objects.filter(
+        signal__in=[Feedback.Signal.SAVE, Feedback.Signal.LIKE]
+    ).values("article_id")
     deleted = 0
     while True:
         ids = list(
-            Article.objects.filter(published_at__lt=cutoff)
-            .exclude(pk__in=saved)
+            Article.objects.filter(published_at__lt=cutoff, fetched_at__lt=cutoff)
+            .exclude(pk__in=kept)
             .values_list("id", flat=True)[:batch]
         )
         if not ids:
@@ -533,6 +571,30 @@ def ingest_file(path: Path, *, now: datetime | None = None) -> IngestOutcome:
     )
 
 
-def source_for_url(url: str) -> Source:
-    source, _ = Source.objects.get_or_create(url=url, defaults={"is_default": True})
-    return source
+def ingest_url(url: str, *, now: datetime | None = None) -> IngestOutcome:
+    """Fetch `url` now as a default source, stored under its canonical address
+    (see `sources`). Nothing is stored for an address that cannot be fetched: the
+    scheduler would keep fetching it."""
+    now = now or timezone.now()
+    try:
+        fetching.check_url_syntax(url, allow_private=fetch_policy().allow_private)
+    except fetching.FetchError as error:
+        return IngestOutcome(source_id=0, label=url, error=str(error))
+    source, _ = Source.objects.get_or_create(
+        url=canonical_feed_url(url.strip()), defaults={"is_default": True}
+    )
+    outcome = fetch_source(source.pk, now=now, force=True)
+    if outcome.skipped:
+        return IngestOutcome(
+            source_id=source.pk,
+            label=url,
+            error="The source is disabled or being fetched by a worker right now.",
+        )
+    return IngestOutcome(
+        source_id=outcome.source_id,
+        label=url,
+        new_ids=outcome.new_ids,
+        duplicates=outcome.duplicates,
+        error=outcome.error,
+        not_modified=outcome.not_modified,
+    )

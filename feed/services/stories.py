@@ -83,7 +83,11 @@ row_cache = RowCache(CACHED_ROWS)
 
 
 def story_ids_for(
-    vectors: sp.csr_matrix, published: Sequence[datetime]
+    vectors: sp.csr_matrix,
+    published: Sequence[datetime],
+    *,
+    source_id: int,
+    titles: Sequence[str],
 ) -> list[int | None]:
     """The story of each new article: a near-duplicate's story (created when the
     near-duplicate was alone so far), or None for an article alone in its story.
@@ -98,11 +102,17 @@ def story_ids_for(
             published_at__lte=max(published) + WINDOW,
         )
         .order_by("-published_at")
-        .values_list("id", "story_id", "fingerprint")[:MAX_NEIGHBOURS]
+        .values_list("id", "story_id", "fingerprint", "source_id", "title")[
+            :MAX_NEIGHBOURS
+        ]
     )
-    recent = row_cache.rows([(i, digest) for i, _, digest in neighbours])
+    recent = row_cache.rows([(i, digest) for i, _, digest, _, _ in neighbours])
     matches = clustering.match_stories(
-        vectors, recent, np.arange(len(neighbours), dtype=np.int64)
+        vectors,
+        recent,
+        np.arange(len(neighbours), dtype=np.int64),
+        new_items=[clustering.Item(source_id, title) for title in titles],
+        recent_items=[clustering.Item(s, title) for *_, s, title in neighbours],
     )
     resolved: list[int | None] = [None] * len(matches)
     promoted: dict[int, int] = {}  # article alone so far -> its new story
@@ -115,7 +125,7 @@ def story_ids_for(
                 resolved[j] = Story.objects.create().pk
             resolved[i] = resolved[j]
             continue
-        article_id, story_id, _ = neighbours[match]
+        article_id, story_id, *_ = neighbours[match]
         if story_id is None:
             story_id = promoted.get(article_id) or Story.objects.create().pk
             promoted[article_id] = story_id

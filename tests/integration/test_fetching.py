@@ -17,6 +17,9 @@ from tests import factories
 from tests.conftest import Route
 from tests.feeds import big_feed
 
+YEAR = timedelta(days=365)
+HALF_YEAR = timedelta(days=180)
+
 
 @pytest.fixture
 def served(feed_server):
@@ -216,14 +219,32 @@ def test_retention_prunes_old_unsaved_articles_in_batches():
         ]
         + [factories.entry("A fresh story")],
     )
+    Article.objects.filter(published_at=old).update(fetched_at=old)
     reader = factories.make_user()
     personalisation.record_feedback(reader, articles[0], "save")
+    personalisation.record_feedback(reader, articles[1], "like")
     deleted = ingestion.prune_old_articles(
         older_than=timedelta(days=180), now=timezone.now(), batch=2
     )
-    assert deleted == 4
+    assert deleted == 3
     remaining = set(Article.objects.values_list("title", flat=True))
-    assert remaining == {"Old story 0 on topic 0", "A fresh story"}
+    assert remaining == {
+        "Old story 0 on topic 0",
+        "Old story 1 on topic 37",
+        "A fresh story",
+    }
+
+
+@pytest.mark.django_db
+def test_retention_keeps_an_old_article_fetched_recently_so_it_does_not_return():
+    """An old post still in its feed: pruned, it would come back as new."""
+    source = factories.make_source()
+    old_post = factories.entry("A slow blog's post", published=timezone.now() - YEAR)
+    factories.make_articles(source, [old_post])
+    assert ingestion.prune_old_articles(older_than=HALF_YEAR, now=timezone.now()) == 0
+    assert ingestion.store_entries(source, [old_post], now=timezone.now()).new_ids == ()
+    later = timezone.now() + HALF_YEAR + timedelta(days=1)
+    assert ingestion.prune_old_articles(older_than=HALF_YEAR, now=later) == 1
 
 
 @pytest.mark.django_db

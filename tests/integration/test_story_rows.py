@@ -1,9 +1,14 @@
-"""The per-process cache of stored feature rows that story clustering reads."""
+"""Story clustering of stored articles, and the per-process cache of stored
+feature rows it reads."""
+
+from datetime import timedelta
 
 import numpy as np
+from django.utils import timezone
 
 from feed.models import Article
 from feed.ranking import features
+from feed.services import ingestion
 from feed.services.stories import RowCache
 from tests import factories
 
@@ -63,3 +68,44 @@ def test_the_cache_keeps_at_most_its_capacity_and_no_stale_rows(db):
     assert rows.shape == (3, features.N_FEATURES)
     assert rows[0].nnz == 0 and rows[1].nnz > 0 and rows[2].nnz > 0
     assert len(cache) == 1
+
+
+def stories_of(*pairs: tuple) -> list[int | None]:
+    """Store each (source, title, text) in turn, an hour apart; their story ids."""
+    ids = []
+    start = timezone.now() - timedelta(hours=len(pairs))
+    for n, (source, title, text) in enumerate(pairs):
+        entry = factories.entry(title, text, published=start + timedelta(hours=n))
+        ids += ingestion.store_entries(source, [entry], now=timezone.now()).new_ids
+    return [Article.objects.get(pk=pk).story_id for pk in ids]
+
+
+def test_one_sources_daily_series_is_not_one_story(db):
+    source = factories.make_source()
+    hints = "Today's Wordle answer and some hints."
+    yesterday, today = stories_of(
+        (source, "Wordle hint and answer for March 9", hints),
+        (source, "Wordle hint and answer for March 10", hints),
+    )
+    assert yesterday is None and today is None
+
+
+def test_two_earthquakes_with_different_magnitudes_are_two_stories(db):
+    text = "A strong earthquake struck off the coast, the agency said."
+    japan, chile = stories_of(
+        (factories.make_source(), "Magnitude 6.1 earthquake strikes Japan", text),
+        (factories.make_source(), "Magnitude 6.4 earthquake strikes Chile", text),
+    )
+    assert japan is None and chile is None
+
+
+def test_one_event_from_two_sources_and_a_republication_are_one_story(db):
+    first, second = factories.make_source(), factories.make_source()
+    title = "Magnitude 6.1 earthquake strikes off coast of Japan"
+    text = "A strong earthquake struck off the coast of Japan, the agency said."
+    ids = stories_of(
+        (first, title, text),
+        (second, "Japan hit by magnitude 6.1 quake, agency says", text),
+        (first, title, text + " Updated."),
+    )
+    assert ids[0] is not None and ids == [ids[0]] * 3

@@ -46,8 +46,10 @@ class Command(BaseCommand):
     def _jobs(self, targets: list[str]) -> list[tuple[str, object]]:
         jobs = []
         for target in targets:
-            if target.startswith(("http://", "https://")):
-                jobs.append((target, lambda now, url=target: self._fetch_url(url, now)))
+            if target.lower().startswith(("http://", "https://")):
+                jobs.append(
+                    (target, lambda now, u=target: ingestion.ingest_url(u, now=now))
+                )
                 continue
             path = Path(target)
             if not path.exists():
@@ -58,24 +60,6 @@ class Command(BaseCommand):
                     (str(file), lambda now, f=file: ingestion.ingest_file(f, now=now))
                 )
         return jobs
-
-    def _fetch_url(self, url: str, now) -> IngestOutcome:
-        source = ingestion.source_for_url(url)
-        outcome = ingestion.fetch_source(source.pk, now=now, force=True)
-        if outcome.skipped:
-            return IngestOutcome(
-                source_id=source.pk,
-                label=url,
-                error="The source is disabled or being fetched by a worker right now.",
-            )
-        return IngestOutcome(
-            source_id=outcome.source_id,
-            label=url,
-            new_ids=outcome.new_ids,
-            duplicates=outcome.duplicates,
-            error=outcome.error,
-            not_modified=outcome.not_modified,
-        )
 
     def _summary(self, outcomes: list[IngestOutcome]) -> None:
         width = min(70, max((len(o.label) for o in outcomes), default=10))
