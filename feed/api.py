@@ -166,7 +166,9 @@ def topic_follow(request: HttpRequest, slug: str) -> HttpResponse:
 @api("GET")
 def feed(request: HttpRequest) -> JsonResponse:
     raw_limit = request.GET.get("limit", str(DEFAULT_LIMIT))
-    if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= MAX_LIMIT:
+    if not (raw_limit.isascii() and raw_limit.isdigit()) or not (
+        1 <= int(raw_limit) <= MAX_LIMIT
+    ):
         return error(f"limit must be a whole number from 1 to {MAX_LIMIT}.", 400)
     topic = None
     if slug := request.GET.get("topic", ""):

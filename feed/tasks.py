@@ -89,10 +89,10 @@ def prune_old_articles() -> int:
 
 @shared_task(acks_late=True, time_limit=1800, soft_time_limit=1700)
 def refresh_topic_models() -> int:
-    try:
-        return scoring.refresh_topic_models()
-    finally:
-        cache.delete(REFRESH_QUEUED_KEY)
+    # The mark goes first: a topic changed or a verdict stated while this refit runs
+    # queues the next one (a refit reads the topics once, at its start).
+    cache.delete(REFRESH_QUEUED_KEY)
+    return scoring.refresh_topic_models()
 
 
 @shared_task(acks_late=True, time_limit=300, soft_time_limit=270)

@@ -43,7 +43,8 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("api/v1/auth/token", api.token, name="api-token"),
     path("api/v1/topics", api.topic_list, name="api-topics"),
-    path("api/v1/topics/<slug:slug>/follow", api.topic_follow, name="api-topic-follow"),
+    # <str:…>, not <slug:…>: any other slug is a JSON 404 from the view, not HTML.
+    path("api/v1/topics/<str:slug>/follow", api.topic_follow, name="api-topic-follow"),
     path("api/v1/feed", api.feed, name="api-feed"),
     path(
         "api/v1/articles/<int:article_id>/feedback",
@@ -51,7 +52,7 @@ urlpatterns = [
         name="api-feedback",
     ),
     path(
-        "api/v1/articles/<int:article_id>/topics/<slug:slug>",
+        "api/v1/articles/<int:article_id>/topics/<str:slug>",
         api.article_topic,
         name="api-article-topic",
     ),

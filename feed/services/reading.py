@@ -41,8 +41,9 @@ MUTES_CACHE_SECONDS = 24 * 3600
 SINCE_SLACK = timedelta(days=2)
 FIRST_WORD = re.compile(r"[^\W_]+")
 ASCII_RUN = re.compile(r"[A-Za-z0-9]+")
-# A cursor this server issues is about 50 characters.
+# A cursor this server issues is about 50 characters, and dated after this.
 MAX_CURSOR_LENGTH = 200
+CURSOR_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 class InvalidCursor(ValueError):
@@ -163,9 +164,16 @@ def decode_cursor(cursor: str) -> tuple[int, datetime]:
         data = json.loads(base64.urlsafe_b64decode(padded.encode()))
         offset, stamp = int(data["o"]), float(data["t"])
         as_of = datetime.fromtimestamp(stamp, tz=UTC)
-    except (ValueError, KeyError, TypeError, binascii.Error, OverflowError) as exc:
+    except (
+        ValueError,
+        KeyError,
+        TypeError,
+        binascii.Error,
+        OverflowError,
+        OSError,  # a timestamp the platform cannot represent
+    ) as exc:
         raise InvalidCursor("The cursor is not one this server issued.") from exc
-    if offset < 0:
+    if offset < 0 or not CURSOR_EPOCH <= as_of <= timezone.now() + timedelta(days=1):
         raise InvalidCursor("The cursor is not one this server issued.")
     return offset, as_of
 

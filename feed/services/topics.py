@@ -13,10 +13,9 @@ def topic_for(user, slug: str) -> Topic:
     return Topic.objects.visible_to(user).get(slug=slug)
 
 
-def follow(user, topic: Topic, *, weight: float = 1.0) -> Follow:
-    follow, _ = Follow.objects.update_or_create(
-        user=user, topic=topic, defaults={"weight": weight}
-    )
+def follow(user, topic: Topic) -> Follow:
+    """Follow `topic` (at normal weight); following it again keeps its weight."""
+    follow, _ = Follow.objects.get_or_create(user=user, topic=topic)
     return follow
 
 

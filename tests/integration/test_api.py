@@ -191,9 +191,9 @@ def test_feed_pages_with_a_cursor_without_repeating_items(api, reader, core_topi
     assert len(set(ids)) == 7
 
 
-@pytest.mark.parametrize("limit", ["0", "101", "-1", "ten", "1.5"])
+@pytest.mark.parametrize("limit", ["0", "101", "-1", "ten", "1.5", "²", "١٠"])
 def test_feed_rejects_a_limit_outside_1_to_100(api, limit):
-    response = api.get(f"/api/v1/feed?limit={limit}")
+    response = api.get("/api/v1/feed", {"limit": limit})
     assert response.status_code == 400
     assert "limit" in response.json()["error"]
 
@@ -203,6 +203,26 @@ def test_feed_rejects_a_forged_cursor(api):
     assert response.status_code == 400
     nested = base64.urlsafe_b64encode(b"[" * 5000 + b"]" * 5000).decode()
     assert api.get("/api/v1/feed", {"cursor": nested}).status_code == 400
+    for stamp in (1e18, -62135596800, 4102444800):  # unrepresentable, year 1, 2100
+        forged = base64.urlsafe_b64encode(f'{{"o": 0, "t": {stamp}}}'.encode())
+        assert api.get("/api/v1/feed", {"cursor": forged.decode()}).status_code == 400
+
+
+def test_following_again_keeps_the_weight_a_reader_chose(api, reader, core_topics):
+    Follow.objects.create(user=reader, topic=core_topics["ai"], weight=2.0)
+    assert api.put("/api/v1/topics/ai/follow").status_code == 204
+    assert Follow.objects.get(user=reader, topic__slug="ai").weight == 2.0
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("put", "/api/v1/topics/caf%C3%A9/follow"),
+     ("delete", "/api/v1/articles/1/topics/%C3%A9t%C3%A9")],
+)  # fmt: skip
+def test_a_slug_that_is_no_topic_gets_the_json_404(api, method, path):
+    response = getattr(api, method)(path)
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("application/json")
 
 
 def test_feed_leaves_out_what_the_reader_read_when_the_page_does(

@@ -5,11 +5,13 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 
+from feed import tasks
 from feed.models import Article, Follow, Mute, Topic, TopicModel
-from feed.services import browsing, preferences, reading
+from feed.services import browsing, preferences, reading, scoring
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -267,3 +269,21 @@ def test_sparklines_count_a_topics_articles_per_local_day(core_topics):
     html = logged_in(reader).get("/topics/").content.decode()
     assert 'aria-label="Chips: 3 stories in the last 30 days, at most 2 a day"' in html
     assert "<polyline points=" in html and "style=" not in html
+
+
+def test_a_change_made_while_the_topic_models_are_refitted_queues_another_refit(
+    db, monkeypatch
+):
+    queued = []
+    monkeypatch.setattr(tasks.refresh_topic_models, "delay", lambda: queued.append(1))
+
+    def refit_during_which_a_reader_edits_a_topic() -> int:
+        tasks._queue_refresh()  # what saving a topic does once it commits
+        return 0
+
+    monkeypatch.setattr(
+        scoring, "refresh_topic_models", refit_during_which_a_reader_edits_a_topic
+    )
+    assert cache.add(tasks.REFRESH_QUEUED_KEY, 1, 900)  # this refit was queued
+    tasks.refresh_topic_models()
+    assert queued == [1]
