@@ -34,8 +34,9 @@ class ContentSecurityPolicyMiddleware:
                 "Content-Security-Policy", CONTENT_SECURITY_POLICY
             )
         response.headers.setdefault("Permissions-Policy", "interest-cohort=()")
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
-            # A reader's pages are theirs: no shared cache may keep them.
+        session = getattr(request, "session", None)
+        if session is not None and session.accessed:
+            # The page depends on who asked (a reader's pages are theirs): no shared
+            # cache may keep it. Pages that never look at the session stay as set.
             patch_cache_control(response, private=True)
         return response

@@ -154,6 +154,8 @@ def test_a_login_longer_than_any_account_gets_an_answer_not_an_error(db):
 
 def test_readers_pages_are_private_and_a_new_api_token_is_not_stored(reader_client):
     assert "private" in reader_client.get("/").headers["Cache-Control"]
+    # A page that is the same for everyone stays cacheable (and costs no session).
+    assert "public" in reader_client.get("/robots.txt").headers["Cache-Control"]
     page = reader_client.post("/settings/tokens/", follow=True)
     assert "tid_" in page.content.decode()
     assert "no-store" in page.headers["Cache-Control"]
