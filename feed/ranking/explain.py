@@ -49,15 +49,22 @@ def matched_terms(
 
 
 def count_similar(
-    liked: sp.csr_matrix, articles: sp.csr_matrix, *, threshold: float = 0.3
+    liked: sp.csr_matrix,
+    articles: sp.csr_matrix,
+    *,
+    threshold: float = 0.3,
+    exclude: np.ndarray | None = None,
 ) -> np.ndarray:
     """For each article (a row of features), how many of the reader's liked
     articles have cosine >= threshold with it (for "you liked 3 similar"). One
-    product for a whole page."""
+    product for a whole page. `exclude`: (articles x liked) pairs not counted (an
+    article is not similar to itself)."""
     if liked.shape[0] == 0 or articles.shape[0] == 0:
         return np.zeros(articles.shape[0], dtype=np.int64)
-    similarity = (sp.csr_matrix(articles) @ liked.T).toarray()
-    return np.count_nonzero(similarity >= threshold, axis=1)
+    hits = (sp.csr_matrix(articles) @ liked.T).toarray() >= threshold
+    if exclude is not None:
+        hits &= ~exclude
+    return np.count_nonzero(hits, axis=1)
 
 
 def liked_topics(

@@ -443,23 +443,22 @@ def _items(user, page, c, scored, followed, personal_model, stated) -> list[Feed
     similar: dict[int, int] = {}
     if explained and personal_model is not None:
         liked = personalisation.liked_articles(user)
-        liked_vectors = features.decode_rows(vector for *_, vector in liked)
-        for p in explained:
-            # A story the reader liked is not "similar" to itself.
-            article = articles[int(c.ids[p])]
-            others_liked = np.array(
-                [
-                    i != article.pk and (s is None or s != article.story_id)
-                    for i, s, _ in liked
-                ],
-                dtype=bool,
-            )
-            similar[p] = int(
-                explain.count_similar(
-                    liked_vectors[others_liked],
-                    features.decode_rows([article.vector]),
-                )[0]
-            )
+        cards = [articles[int(c.ids[p])] for p in explained]
+        # A story the reader liked is not "similar" to itself.
+        itself = np.array(
+            [
+                [i == card.pk or (s is not None and s == card.story_id)
+                 for i, s, _ in liked]
+                for card in cards
+            ],
+            dtype=bool,
+        ).reshape(len(cards), len(liked))  # fmt: skip
+        counts = explain.count_similar(
+            features.decode_rows(vector for *_, vector in liked),
+            features.decode_rows(card.vector for card in cards),
+            exclude=itself,
+        )
+        similar = dict(zip(explained, counts.tolist(), strict=True))
     topic_names = {key: name for key, (_, name) in visible.items()}
     items = []
     for p in page:

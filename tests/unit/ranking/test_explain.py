@@ -89,3 +89,5 @@ def test_count_similar_counts_liked_rows_above_the_threshold():
     assert explain.count_similar(liked, rows).tolist() == [1, 0]
     assert explain.count_similar(liked[:0], rows).tolist() == [0, 0]
     assert explain.count_similar(liked, rows[:0]).tolist() == []
+    excluded = np.ones((rows.shape[0], liked.shape[0]), dtype=bool)
+    assert explain.count_similar(liked, rows, exclude=excluded).tolist() == [0, 0]
