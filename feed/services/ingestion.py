@@ -166,6 +166,13 @@ def fetch_source(
         source.last_modified = result.last_modified[:100]
         _record_success(source, status=result.status, now=now, max_age=result.max_age)
         return IngestOutcome(source_id=source.pk, label=str(source), not_modified=True)
+    return ingest_fetched(source, result, now=now)
+
+
+def ingest_fetched(
+    source: Source, result: fetching.FetchResult, *, now: datetime
+) -> IngestOutcome:
+    """ingest_bytes for the body of a fetch, with what its response said."""
     return ingest_bytes(
         source,
         result.content,

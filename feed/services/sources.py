@@ -89,17 +89,7 @@ def add_source(user, address: str) -> AddResult:
         Subscription.objects.get_or_create(user=user, source=source)
     if not source.is_active:
         ingestion.enable_source(source, now=now)
-    outcome = ingestion.ingest_bytes(
-        source,
-        result.content,
-        url=result.url,
-        now=now,
-        content_type=result.content_type,
-        status=result.status,
-        max_age=result.max_age,
-        etag=result.etag,
-        last_modified=result.last_modified,
-    )
+    outcome = ingestion.ingest_fetched(source, result, now=now)
     return AddResult(source=source, created=created, new_articles=len(outcome.new_ids))
 
 
