@@ -280,7 +280,7 @@ def store_entries(
             titles=titles,
         )
         encoded = features.encode_rows(vectors)
-        new_ids = _insert_new_articles(
+        inserted = _insert_new_articles(
             [
                 {
                     "source": source.pk,
@@ -303,14 +303,21 @@ def store_entries(
             ]
         )
         stories.recount(set(story_ids))
+    # The next batches compare their articles with these: keep their rows at hand.
+    position = {c.entry.guid: i for i, c in enumerate(fresh)}
+    stories.row_cache.add(
+        [(article_id, fresh[position[guid]].digest) for article_id, guid in inserted],
+        vectors[[position[guid] for _, guid in inserted]],
+    )
+    new_ids = [article_id for article_id, _ in inserted]
     return StoreResult(
         new_ids=tuple(sorted(new_ids)), duplicates=len(entries) - len(new_ids)
     )
 
 
-def _insert_new_articles(rows: list[dict]) -> list[int]:
-    """INSERT … ON CONFLICT (source, guid) DO NOTHING; returns the ids of the rows
-    this call inserted (not those another worker stored first).
+def _insert_new_articles(rows: list[dict]) -> list[tuple[int, str]]:
+    """INSERT … ON CONFLICT (source, guid) DO NOTHING; returns (id, guid) of the
+    rows this call inserted (not those another worker stored first).
 
     Values go through each field's own get_db_prep_save (text needs none), so they
     are stored exactly as the ORM would store them. Measured (bench/ingest.py):
@@ -336,9 +343,9 @@ def _insert_new_articles(rows: list[dict]) -> list[int]:
                     copy.write_row(row)
             cursor.execute(
                 f"INSERT INTO {table} ({names}) SELECT {names} "  # noqa: S608
-                f"FROM article_batch {conflict} RETURNING id"
+                f"FROM article_batch {conflict} RETURNING id, guid"
             )
-            return [row[0] for row in cursor.fetchall()]
+            return [(article_id, guid) for article_id, guid in cursor.fetchall()]
         placeholders = ", ".join(["%s"] * len(fields))
         cursor.executemany(
             f"INSERT INTO {table} ({names}) VALUES ({placeholders}) {conflict}",  # noqa: S608
@@ -347,22 +354,31 @@ def _insert_new_articles(rows: list[dict]) -> list[int]:
     # Each worker stamps its rows with its own fetched_at: read back only those.
     stamp = rows[0]["fetched_at"]
     source_id = rows[0]["source"]
-    new_ids: list[int] = []
+    inserted: list[tuple[int, str]] = []
     for start in range(0, len(rows), LOOKUP_CHUNK):
         guids = [row["guid"] for row in rows[start : start + LOOKUP_CHUNK]]
-        new_ids += Article.objects.filter(
+        inserted += Article.objects.filter(
             source_id=source_id, fetched_at=stamp, guid__in=guids
-        ).values_list("id", flat=True)
-    return new_ids
+        ).values_list("id", "guid")
+    return inserted
 
 
 def _db_values(field: models.Field, values: list) -> list:
-    """`values` as field.get_db_prep_save gives them; text is stored as it is."""
+    """`values` as field.get_db_prep_save gives them; text is stored as it is.
+    A value repeated as the same object (the batch's timestamps, its source) is
+    prepared once."""
     if isinstance(field, models.CharField | models.TextField) and all(
         isinstance(v, str) for v in values
     ):
         return values
-    return [field.get_db_prep_save(v, connection) for v in values]
+    prepared: dict[int, object] = {}
+    result = []
+    for value in values:
+        key = id(value)  # `values` keeps every object alive: ids stay distinct
+        if key not in prepared:
+            prepared[key] = field.get_db_prep_save(value, connection)
+        result.append(prepared[key])
+    return result
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from datetime import datetime
 import numpy as np
 import scipy.sparse as sp
 from django.db import connection, transaction
-from django.db.models import Count, Min
+from django.db.models import Count, F, Min
 from django.utils import timezone
 
 from feed.ingest.clean import plain_text
@@ -44,13 +44,20 @@ def topic_spec(topic: Topic) -> TopicSpec:
     )
 
 
-def topic_classifiers(topics: Sequence[Topic]) -> dict[int, TopicClassifier]:
-    """The current classifier of each topic; seed-only when none was fitted yet."""
-    trained = dict(
-        TopicModel.objects.filter(topic__in=topics).values_list(
-            "topic_id", "trained_at"
+def topic_classifiers(
+    topics: Sequence[Topic], *, trained: dict[int, datetime] | None = None
+) -> dict[int, TopicClassifier]:
+    """The current classifier of each topic; seed-only when none was fitted yet.
+    `trained`: when each topic's stored model was fitted (topic id -> trained_at),
+    if the caller read it already (topic_scores_for reads it with the topics)."""
+    if trained is None:
+        trained = dict(
+            TopicModel.objects.filter(topic__in=topics).values_list(
+                "topic_id", "trained_at"
+            )
         )
-    )
+    else:
+        trained = dict(trained)
     stale = [
         t.pk
         for t in topics
@@ -86,11 +93,12 @@ def model_version(topic_id: int) -> str:
 def topic_scores_for(X: sp.csr_matrix) -> list[dict[str, float]]:
     """For each row, {Topic.score_key: probability} for the topics at or above the
     floor."""
-    topics = list(Topic.objects.all())
+    topics = list(Topic.objects.annotate(model_trained_at=F("model__trained_at")))
     scores: list[dict[str, float]] = [{} for _ in range(X.shape[0])]
     if X.shape[0] == 0:
         return scores
-    probabilities = topic_bank(topics).predict_proba(X)
+    trained = {t.pk: t.model_trained_at for t in topics if t.model_trained_at}
+    probabilities = topic_bank(topics, trained=trained).predict_proba(X)
     rows, columns = np.nonzero(probabilities >= STORE_MIN_PROBABILITY)
     keys = [topic.score_key for topic in topics]
     for i, k in zip(rows.tolist(), columns.tolist(), strict=True):
@@ -98,11 +106,13 @@ def topic_scores_for(X: sp.csr_matrix) -> list[dict[str, float]]:
     return scores
 
 
-def topic_bank(topics: Sequence[Topic]) -> TopicBank:
+def topic_bank(
+    topics: Sequence[Topic], *, trained: dict[int, datetime] | None = None
+) -> TopicBank:
     """The current classifiers of `topics`, in that order, scoring together (built
-    again only when one of them changed)."""
+    again only when one of them changed). `trained`: as for topic_classifiers."""
     global _bank
-    by_topic = topic_classifiers(topics)
+    by_topic = topic_classifiers(topics, trained=trained)
     classifiers = [by_topic[topic.pk] for topic in topics]
     if (
         _bank is None

@@ -42,6 +42,24 @@ class RowCache:
     def clear(self) -> None:
         self._rows.clear()
 
+    def add(self, keys: Sequence[Key], X: sp.csr_matrix) -> None:
+        """Keep the rows of X (one per key), e.g. of articles just stored, as
+        reading them back would give them (values at the stored float16
+        precision)."""
+        X = sp.csr_matrix(X)
+        indices = X.indices.astype(np.int32)
+        data = X.data.astype(np.float16).astype(np.float32)
+        for k, key in enumerate(keys):
+            start, end = X.indptr[k], X.indptr[k + 1]
+            if end > start:
+                self._rows[key] = (
+                    indices[start:end].copy(),
+                    data[start:end].copy(),
+                )
+                self._rows.move_to_end(key)
+        while len(self._rows) > self.capacity:
+            self._rows.popitem(last=False)
+
     def rows(self, keys: Sequence[Key]) -> sp.csr_matrix:
         """The rows of `keys` (a row stored by another version of the features is
         empty), reading the ones not kept yet from the database."""
@@ -142,6 +160,8 @@ def recount(story_ids: Iterable[int]) -> None:
     """Refresh article_count of the given stories; drop those left without articles
     (another worker inserted the same articles first)."""
     ids = [story_id for story_id in story_ids if story_id is not None]
+    if not ids:
+        return
     counts = (
         Article.objects.filter(story=OuterRef("pk"))
         .order_by()

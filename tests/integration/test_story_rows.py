@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from feed.models import Article
 from feed.ranking import features
-from feed.services import ingestion
+from feed.services import ingestion, stories
 from feed.services.stories import RowCache
 from tests import factories
 
@@ -38,6 +38,23 @@ def test_rows_come_from_the_database_once_then_from_memory(
     )
     assert np.array_equal(rows.toarray(), stored.toarray())
     assert np.array_equal(again[0].toarray(), stored[1].toarray())
+
+
+def test_articles_just_stored_are_compared_without_reading_them_back(
+    db, django_assert_num_queries
+):
+    """The shared cache keeps the rows a worker stores, exactly as the database
+    holds them (float16 values)."""
+    stories.row_cache.clear()
+    (article,) = factories.make_articles(
+        factories.make_source(),
+        [factories.entry("Chipmaker opens a new fab", "Wafers in Arizona.")],
+    )
+    with django_assert_num_queries(0):
+        cached = stories.row_cache.rows([_key(article)])
+    stored = features.decode_rows([Article.objects.get(pk=article.pk).vector])
+    assert cached.nnz > 0
+    assert np.array_equal(cached.toarray(), stored.toarray())
 
 
 def test_an_id_given_to_other_content_is_read_again(db):
