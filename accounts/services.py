@@ -9,7 +9,7 @@ from xml.etree import ElementTree
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone
 
 from accounts.models import ApiToken, User
@@ -189,7 +189,10 @@ def export_opml(user: User) -> str:
 def delete_account(user: User) -> None:
     """Remove the reader and everything that is theirs: follows, feedback, saved
     articles, own topics, mutes, read marks, tokens, digests, e-mail addresses and
-    two-factor keys (all by cascade), and sources only they had added."""
+    two-factor keys (all by cascade), and sources only they had added, unless
+    another reader gave feedback on one of its articles (a save, a like, a
+    dislike...): kept as when a reader removes a source, so that their Saved list
+    and their personal model keep those articles."""
     with transaction.atomic():
         theirs = Subscription.objects.filter(user=user).values("source_id")
         only_theirs = list(
@@ -201,4 +204,7 @@ def delete_account(user: User) -> None:
         for topic in Topic.objects.filter(owner=user):
             preferences.delete_own_topic(topic)  # and its scores on the articles
         user.delete()
-        Source.objects.filter(pk__in=only_theirs, subscriptions__isnull=True).delete()
+        kept_by_others = Feedback.objects.filter(article__source=OuterRef("pk"))
+        Source.objects.filter(pk__in=only_theirs, subscriptions__isnull=True).exclude(
+            Exists(kept_by_others)
+        ).delete()

@@ -385,6 +385,9 @@ class DigestLog(models.Model):
     article_count = models.PositiveSmallIntegerField(default=0)
     message_id = models.CharField(max_length=200, blank=True)
     error = models.TextField(blank=True)
+    # The articles the digest listed: later digests leave out their stories, even
+    # when another source's copy of one arrives after this digest.
+    article_ids = models.JSONField(default=list, blank=True)
 
     class Meta:
         constraints = [

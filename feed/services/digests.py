@@ -153,7 +153,12 @@ def send_digest(user, *, local_date: date, now: datetime | None = None) -> Diges
         default_span = timedelta(days=7 if user.digest_frequency == "weekly" else 1)
         since = max(last or now - default_span, now - timedelta(days=7))
         page = reading.rank_feed_for(
-            user, limit=user.digest_max_items, now=now, since=since
+            user,
+            limit=user.digest_max_items,
+            now=now,
+            since=since,
+            hide_read=True,
+            leave_out=_already_sent(user, since=since, exclude=log.pk),
         )
         if not page.items:
             DigestLog.objects.filter(pk=log.pk).update(status=DigestLog.Status.EMPTY)
@@ -180,11 +185,27 @@ def send_digest(user, *, local_date: date, now: datetime | None = None) -> Diges
         status=DigestLog.Status.SENT,
         sent_at=now,
         article_count=len(page.items),
+        article_ids=[item.article.pk for item in page.items],
         message_id=message_id,
     )
     return DigestResult(
         status="sent", article_count=len(page.items), message_id=message_id
     )
+
+
+def _already_sent(user, *, since: datetime, exclude: int) -> set[int]:
+    """The articles of the reader's digests sent in the day before `since` or
+    after it: their stories are not news for the next digest."""
+    lists = (
+        DigestLog.objects.filter(
+            user=user,
+            status=DigestLog.Status.SENT,
+            sent_at__gte=since - timedelta(days=1),
+        )
+        .exclude(pk=exclude)
+        .values_list("article_ids", flat=True)
+    )
+    return {article_id for ids in lists for article_id in ids or ()}
 
 
 def _mail_domain() -> str:

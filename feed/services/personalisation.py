@@ -111,12 +111,19 @@ def model_for(user) -> Model | None:
 
 
 def liked_articles(user, *, limit: int = 200) -> list[tuple[int, int | None, bytes]]:
-    """(id, story id, vector) of the articles the reader liked or saved most
-    recently, newest first."""
-    return list(
-        Feedback.objects.filter(
-            user=user, signal__in=[Feedback.Signal.LIKE, Feedback.Signal.SAVE]
-        )
-        .order_by("-created_at")
-        .values_list("article_id", "article__story_id", "article__vector")[:limit]
-    )
+    """(id, story id, vector) of the stories the reader liked or saved most
+    recently, newest first: one row per story (its newest like or save), so that a
+    story liked and saved, or liked in two copies, counts once."""
+    rows = Feedback.objects.filter(
+        user=user, signal__in=[Feedback.Signal.LIKE, Feedback.Signal.SAVE]
+    ).order_by("-created_at")
+    seen: set[tuple[str, int]] = set()
+    result = []
+    for article_id, story_id, vector in rows.values_list(
+        "article_id", "article__story_id", "article__vector"
+    )[: 2 * limit]:
+        key = ("story", story_id) if story_id is not None else ("article", article_id)
+        if key not in seen:
+            seen.add(key)
+            result.append((article_id, story_id, vector))
+    return result[:limit]

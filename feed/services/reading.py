@@ -4,7 +4,7 @@ import base64
 import binascii
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -261,12 +261,16 @@ def rank_feed_for(
     now: datetime | None = None,
     since: datetime | None = None,
     hide_read: bool = False,
+    leave_out: Collection[int] = (),
 ) -> FeedPage:
     """One page of the reader's feed, best first.
 
     `topic` narrows the feed to one topic; `since` keeps only articles that arrived
     after that time (for digests) instead of the widening recent window;
-    `hide_read` leaves out articles the reader scrolled past (feed.models.ReadMark).
+    `hide_read` leaves out the stories the reader scrolled past
+    (feed.models.ReadMark): another outlet's copy of a story read is read too;
+    `leave_out`: articles shown elsewhere already (an earlier digest), left out
+    with their stories.
     """
     offset, as_of = decode_cursor(cursor) if cursor else (0, now or timezone.now())
 
@@ -292,10 +296,20 @@ def rank_feed_for(
         candidates = about
     if hide_read:
         # Cards read after as_of were on earlier pages: the offset counts them.
-        read = ReadMark.objects.filter(user=user, created_at__lte=as_of).values(
-            "article_id"
+        read = ReadMark.objects.filter(user=user, created_at__lte=as_of)
+        read_stories = read.filter(article__story__isnull=False).values(
+            "article__story_id"
         )
-        candidates = candidates.exclude(pk__in=read)
+        candidates = candidates.exclude(pk__in=read.values("article_id")).exclude(
+            story_id__in=read_stories
+        )
+    if leave_out:
+        shown_stories = Article.objects.filter(
+            pk__in=leave_out, story__isnull=False
+        ).values("story_id")
+        candidates = candidates.exclude(pk__in=leave_out).exclude(
+            story_id__in=shown_stories
+        )
     if since is not None:
         candidates = candidates.filter(
             fetched_at__gte=since, published_at__gte=since - SINCE_SLACK

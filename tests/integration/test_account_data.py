@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 from accounts.models import ApiToken
+from accounts.services import delete_account
 from feed.models import (
     Article,
     DigestLog,
@@ -21,7 +22,7 @@ from feed.models import (
     Topic,
     TopicVerdict,
 )
-from feed.services import personalisation, preferences, verdicts
+from feed.services import browsing, personalisation, preferences, sources, verdicts
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -169,3 +170,19 @@ def test_the_settings_page_shows_verification_and_two_factor_state(core_topics):
     assert "Set up two-factor authentication" in html
     assert 'href="/accounts/email/"' in html
     assert 'href="/accounts/password/change/"' in html
+
+
+@pytest.mark.django_db
+def test_a_saved_article_survives_another_readers_account_deletion(core_topics):
+    alice, bob = factories.make_user("alice"), factories.make_user("bob")
+    letter = factories.make_source(title="Private Letter", is_default=False)
+    Subscription.objects.create(user=alice, source=letter)
+    Subscription.objects.create(user=bob, source=letter)
+    (article,) = factories.make_articles(
+        letter, [factories.entry("A long read worth keeping", "Some text.")]
+    )
+    personalisation.record_feedback(bob, article, "save")
+    sources.unsubscribe(bob, letter.pk)
+    assert [i.article.pk for i in browsing.saved_for(bob).items] == [article.pk]
+    delete_account(alice)
+    assert [i.article.pk for i in browsing.saved_for(bob).items] == [article.pk]
