@@ -1,7 +1,9 @@
 """The Tidings user: Django's user plus the reader's delivery preferences."""
 
 import zoneinfo
+from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -63,6 +65,17 @@ class ApiToken(models.Model):
     key_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(default=timezone.now)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    # Which password the token was issued under (accounts.services.password_stamp):
+    # a new password, however it was set, ends every token, as it ends sessions.
+    password_stamp = models.CharField(max_length=64, blank=True)
 
     def __str__(self) -> str:
         return f"API token of {self.user} ({self.created_at:%Y-%m-%d})"
+
+    @property
+    def expires_at(self):
+        return self.created_at + timedelta(days=settings.API_TOKEN_MAX_AGE_DAYS)
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()

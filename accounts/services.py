@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 
 from accounts.models import ApiToken, User
 from feed.models import (
@@ -33,8 +34,18 @@ def _digest(key: str) -> str:
 def issue_api_token(user: User) -> str:
     """A new bearer token; only its hash is kept, so it is shown only this once."""
     key = "tid_" + secrets.token_urlsafe(32)
-    ApiToken.objects.create(user=user, key_hash=_digest(key))
+    ApiToken.objects.create(
+        user=user, key_hash=_digest(key), password_stamp=password_stamp(user.password)
+    )
     return key
+
+
+def password_stamp(password_hash: str) -> str:
+    """A keyed digest of the reader's password hash (never the hash itself): a
+    token stamped with another one was issued under an earlier password."""
+    return salted_hmac(
+        "tidings.api-token.password", password_hash, algorithm="sha256"
+    ).hexdigest()
 
 
 def user_for_api_token(key: str) -> User | None:
@@ -47,6 +58,11 @@ def user_for_api_token(key: str) -> User | None:
         .first()
     )
     if token is None:
+        return None
+    if not constant_time_compare(
+        token.password_stamp, password_stamp(token.user.password)
+    ):
+        token.delete()  # the password changed since (a reset after a leak, say)
         return None
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):

@@ -1,13 +1,18 @@
 """The reader's data: settings, API tokens, export (JSON and OPML) and deletion."""
 
 import json
+import re
+from datetime import timedelta
 from xml.etree import ElementTree
 
 import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
+from django.core import mail
 from django.test import Client
+from django.utils import timezone
 
+from accounts import services as accounts
 from accounts.models import ApiToken
 from accounts.services import delete_account
 from feed.models import (
@@ -160,6 +165,67 @@ def test_api_tokens_are_shown_once_and_can_be_revoked(core_topics):
     token = ApiToken.objects.get(user=reader)
     client.post(f"/settings/tokens/{token.pk}/revoke/")
     assert not ApiToken.objects.filter(user=reader).exists()
+
+
+def _reset_password(client: Client, email: str, new: str) -> None:
+    client.post("/accounts/password/reset/", {"email": email})
+    link = re.search(
+        r"https?://[^\s]+/accounts/password/reset/key/[^\s]+", mail.outbox[-1].body
+    )
+    path = link.group(0).split("testserver", 1)[-1].split("localhost:8000", 1)[-1]
+    form_page = client.get(path, follow=True)
+    response = client.post(
+        form_page.redirect_chain[-1][0] if form_page.redirect_chain else path,
+        {"password1": new, "password2": new},
+    )
+    assert response.status_code == 302
+
+
+def _api_status(key: str) -> int:
+    return Client().get("/api/v1/topics", headers={"Authorization": f"Bearer {key}"})
+
+
+def test_resetting_the_password_ends_the_api_tokens(core_topics):
+    reader = factories.make_user("forgetful")
+    key = accounts.issue_api_token(reader)
+    assert _api_status(key).status_code == 200
+    _reset_password(Client(), "forgetful@example.com", "brand new Secret 77")
+    assert _api_status(key).status_code == 401
+    assert not ApiToken.objects.filter(user=reader).exists()
+
+
+def test_changing_the_password_ends_the_api_tokens_but_not_new_ones(core_topics):
+    reader = factories.make_user("changer")
+    old_key = accounts.issue_api_token(reader)
+    response = logged_in(reader).post(
+        "/accounts/password/change/",
+        {
+            "oldpassword": factories.PASSWORD,
+            "password1": "brand new Secret 77",
+            "password2": "brand new Secret 77",
+        },
+    )
+    assert response.status_code == 302
+    reader.refresh_from_db()
+    new_key = accounts.issue_api_token(reader)
+    assert _api_status(old_key).status_code == 401
+    assert _api_status(new_key).status_code == 200
+
+
+def test_an_expired_token_is_shown_as_expired(core_topics, settings):
+    reader = factories.make_user()
+    key = accounts.issue_api_token(reader)
+    accounts.issue_api_token(reader)
+    ApiToken.objects.filter(user=reader).order_by("pk").filter(
+        pk=ApiToken.objects.filter(user=reader).order_by("pk").first().pk
+    ).update(
+        created_at=timezone.now() - timedelta(days=settings.API_TOKEN_MAX_AGE_DAYS + 1)
+    )
+    assert _api_status(key).status_code == 401
+    html = logged_in(reader).get("/settings/").content.decode()
+    tokens = html.split('id="tokens-heading"', 1)[1].split("</section>", 1)[0]
+    assert tokens.count("expired on") == 1
+    assert tokens.count("expires on") == 1
 
 
 def test_the_settings_page_shows_verification_and_two_factor_state(core_topics):
