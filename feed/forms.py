@@ -5,7 +5,7 @@ import re
 from django import forms
 
 from feed.models import Feedback, Topic
-from feed.ranking import features
+from feed.ranking import features, mutes
 from feed.services import preferences
 from tidings.forms import PlainLabels
 
@@ -52,6 +52,8 @@ def _words_problem(words: str) -> str | None:
     terms = preferences.seed_terms_from(words)
     if not terms:
         return "Give at least one word or phrase."
+    if problem := preferences.seed_terms_problem(terms):
+        return problem
     if not any(features.tokenize(term) for term in terms):
         return (
             "None of these words can find a story: very common words (the, of, "
@@ -62,7 +64,8 @@ def _words_problem(words: str) -> str | None:
 
 
 class OwnTopicForm(PlainLabels, forms.Form):
-    """A topic of the reader's own: a name and a few words that describe it."""
+    """A topic of the reader's own (`topic` when editing one): a name and a few
+    words that describe it."""
 
     name = forms.CharField(
         max_length=80,
@@ -70,7 +73,9 @@ class OwnTopicForm(PlainLabels, forms.Form):
         widget=forms.TextInput(attrs={"placeholder": "e.g. Quantum computing"}),
     )
     words = forms.CharField(
-        max_length=1000,
+        # Room for the most terms there can be, each as long as it can be, as the
+        # edit page shows them (preferences.seed_words_for).
+        max_length=preferences.MAX_SEED_TERMS * (preferences.MAX_SEED_TERM_CHARS + 2),
         label="A few words about it",
         help_text="Words and phrases separated by commas; the more specific the "
         "better.",
@@ -78,6 +83,21 @@ class OwnTopicForm(PlainLabels, forms.Form):
             attrs={"placeholder": "e.g. qubits, quantum computer, error correction"}
         ),
     )
+
+    def __init__(self, *args, user, topic: Topic | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.topic = topic
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"]
+        if name.strip() and (
+            problem := preferences.own_topic_problem(
+                self.user, name, editing=self.topic
+            )
+        ):
+            raise forms.ValidationError(problem)
+        return name
 
     def clean_words(self) -> str:
         words = self.cleaned_data["words"]
@@ -130,6 +150,11 @@ class MuteForm(PlainLabels, forms.Form):
         phrase = preferences.normalise_phrase(self.cleaned_data["phrase"])
         if not phrase:
             raise forms.ValidationError("Type a word or phrase to mute.")
+        if not mutes.can_match(phrase):
+            raise forms.ValidationError(
+                f"“{phrase}” has no letter or digit, so it would mute nothing: "
+                "type a word or phrase."
+            )
         return phrase
 
 

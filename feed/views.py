@@ -1,6 +1,8 @@
 """Feed pages: the ranked feed and its other views, onboarding, topics, mutes,
 feedback, health and unsubscribe."""
 
+from contextlib import suppress
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Exists, OuterRef, Q
@@ -197,17 +199,20 @@ def onboarding(request: HttpRequest) -> HttpResponse:
         user=user,
         initial={"topics": following if following.exists() else suggested},
     )
-    own_form = OptionalOwnTopicForm(data)
+    own_form = OptionalOwnTopicForm(data, user=user)
     settings_form = OnboardingDigestForm(data, instance=user)
     forms = (topic_form, own_form, settings_form)
     if data is not None and all(form.is_valid() for form in forms):
         topics.set_follows(user, topic_form.cleaned_data["topics"])
         if own_form.wanted:
-            preferences.create_own_topic(
-                user,
-                name=own_form.cleaned_data["name"],
-                words=own_form.cleaned_data["words"] or own_form.cleaned_data["name"],
-            )
+            # Refused only when the form was sent twice at once: the first made it.
+            with suppress(preferences.OwnTopicRefused):
+                preferences.create_own_topic(
+                    user,
+                    name=own_form.cleaned_data["name"],
+                    words=own_form.cleaned_data["words"]
+                    or own_form.cleaned_data["name"],
+                )
             tasks.queue_topic_refresh()
         settings_form.save()
         user.onboarded = True
@@ -249,7 +254,7 @@ def topic_list(request: HttpRequest) -> HttpResponse:
             "followed_rows": [r for r in rows if r["followed"]],
             "other_rows": [r for r in rows if not r["followed"]],
             "weights": list(preferences.WEIGHTS),
-            "own_form": OwnTopicForm(),
+            "own_form": OwnTopicForm(user=user),
             "mute_form": MuteForm(),
             "mutes": Mute.objects.filter(user=user).order_by("phrase"),
         },
@@ -291,30 +296,42 @@ def topic_weight(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def topic_create(request: HttpRequest) -> HttpResponse:
-    form = OwnTopicForm(request.POST)
-    if not form.is_valid():
-        return render(request, "feed/topic_form.html", {"form": form}, status=400)
-    topic = preferences.create_own_topic(
-        request.user, name=form.cleaned_data["name"], words=form.cleaned_data["words"]
-    )
-    tasks.queue_topic_refresh()
-    messages.success(request, f"You now follow your own topic {topic.name}.")
-    return redirect("feed:topics")
+    form = OwnTopicForm(request.POST, user=request.user)
+    if form.is_valid():
+        try:
+            topic = preferences.create_own_topic(
+                request.user,
+                name=form.cleaned_data["name"],
+                words=form.cleaned_data["words"],
+            )
+        except preferences.OwnTopicRefused as refused:  # e.g. the form sent twice
+            form.add_error(None, str(refused))
+        else:
+            tasks.queue_topic_refresh()
+            messages.success(request, f"You now follow your own topic {topic.name}.")
+            return redirect("feed:topics")
+    return render(request, "feed/topic_form.html", {"form": form}, status=400)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def topic_edit(request: HttpRequest, slug: str) -> HttpResponse:
     topic = get_own_topic_for_user(request.user, slug)
-    initial = {"name": topic.name, "words": ", ".join(topic.seed_term_list)}
-    form = OwnTopicForm(request.POST or None, initial=initial)
+    initial = {"name": topic.name, "words": preferences.seed_words_for(topic)}
+    form = OwnTopicForm(
+        request.POST or None, initial=initial, user=request.user, topic=topic
+    )
     if request.method == "POST" and form.is_valid():
-        preferences.update_own_topic(
-            topic, name=form.cleaned_data["name"], words=form.cleaned_data["words"]
-        )
-        tasks.queue_topic_refresh()
-        messages.success(request, f"{topic.name} is saved.")
-        return redirect("feed:topics")
+        try:
+            preferences.update_own_topic(
+                topic, name=form.cleaned_data["name"], words=form.cleaned_data["words"]
+            )
+        except preferences.OwnTopicRefused as refused:
+            form.add_error(None, str(refused))
+        else:
+            tasks.queue_topic_refresh()
+            messages.success(request, f"{topic.name} is saved.")
+            return redirect("feed:topics")
     return render(request, "feed/topic_form.html", {"form": form, "topic": topic})
 
 

@@ -232,6 +232,7 @@ FETCH_USER_AGENT = env.str(
 FEED_WINDOW_HOURS = env.int("FEED_WINDOW_HOURS", 72)
 FEED_MIN_CANDIDATES = env.int("FEED_MIN_CANDIDATES", 200)
 FEED_MAX_CANDIDATES = env.int("FEED_MAX_CANDIDATES", 5000)
+OWN_TOPICS_MAX = env.int("OWN_TOPICS_MAX", 50)
 RANK_RECENCY_HALF_LIFE_HOURS = env.float("RANK_RECENCY_HALF_LIFE_HOURS", 24.0)
 
 # --- Accounts -------------------------------------------------------------------

@@ -57,6 +57,11 @@ class MuteMatcher:
         return any(self.matches(t) for t in texts)
 
 
+def can_match(phrase: str) -> bool:
+    """Whether `phrase` can match any text (it has a letter or a digit)."""
+    return _pattern(phrase) is not None
+
+
 def compile_mutes(phrases: Iterable[str]) -> MuteMatcher:
     kept = tuple(p for p in phrases if p and _pattern(p))
     patterns = [_pattern(p) for p in kept]

@@ -12,13 +12,20 @@ from django.db.models import Case, Count, F, Q, QuerySet, Value, When
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from feed.ingest.clean import plain_text, strip_control_chars
 from feed.models import Article, Feedback, ReadMark, Source, Topic
+from feed.ranking import mutes
 from feed.services import reading, verdicts
 from feed.services.reading import FeedItem, FeedPage
 
 SEARCH_MAX_TERMS = 8
 SEARCH_MAX_LENGTH = 200
+# The fallback search (not PostgreSQL) lists at most this many best matches.
+FALLBACK_SEARCH_MAX_MATCHES = 1000
 ACTIVITY_DAYS = 30
+# Topics counted per query by topic_activity (one column each).
+ACTIVITY_TOPICS_PER_QUERY = 100
+_QUERY_TERM = re.compile(r'(-?)(?:"([^"]+)"|(\S+))')
 
 
 @dataclass(frozen=True)
@@ -96,14 +103,35 @@ def search_vector() -> SearchVector:
 
 
 def clean_query(text: str) -> str:
-    return " ".join(text.split())[:SEARCH_MAX_LENGTH]
+    """A query as typed, on one line, without control characters (which no story
+    contains, and a NUL of which PostgreSQL refuses)."""
+    return " ".join(strip_control_chars(text).split())[:SEARCH_MAX_LENGTH]
 
 
-def search_terms(text: str) -> list[str]:
-    """Words and "quoted phrases" of a query, for the fallback search."""
-    terms = [a or b for a, b in re.findall(r'"([^"]+)"|(\S+)', clean_query(text))]
-    terms = [t.strip().strip('"') for t in terms]
-    return [t for t in terms if t and t not in {"OR", "-"}][:SEARCH_MAX_TERMS]
+@dataclass(frozen=True)
+class SearchTerms:
+    """What the fallback search looks for: words or phrases a story must all
+    contain, and those (typed with a leading -) it must not."""
+
+    wanted: tuple[str, ...]
+    unwanted: tuple[str, ...] = ()
+
+
+def search_terms(text: str) -> SearchTerms:
+    """Words, "quoted phrases" and -exclusions of a query, for the fallback search
+    (terms with no letter or digit find nothing and are left out, as PostgreSQL
+    does)."""
+    wanted: list[str] = []
+    unwanted: list[str] = []
+    for minus, phrase, word in _QUERY_TERM.findall(clean_query(text)):
+        term = (phrase or word).strip().strip('"')
+        if term == "OR" or not mutes.can_match(term):
+            continue
+        (unwanted if minus else wanted).append(term)
+    return SearchTerms(
+        wanted=tuple(wanted[:SEARCH_MAX_TERMS]),
+        unwanted=tuple(unwanted[:SEARCH_MAX_TERMS]),
+    )
 
 
 def search_for(
@@ -112,8 +140,10 @@ def search_for(
     """Articles whose title or summary match `text`, best match first.
 
     PostgreSQL full-text search (stemmed, ranked, websearch syntax: quoted phrases,
-    -exclusions, OR); elsewhere every word must appear in the title or summary, and
-    title matches come first.
+    -exclusions, OR); elsewhere every word or quoted phrase must appear in the title
+    or the text of the summary and no -excluded one may, in any case of its
+    letters (whole words, as mutes match: feed.ranking.mutes), and title matches
+    come first. Articles fetched after the first page wait for a new first page.
     """
     offset, as_of = _position(cursor)
     if not clean_query(text):
@@ -126,9 +156,12 @@ def search_for(
 
 
 def search_query_for(user, text: str, *, as_of: datetime | None = None) -> QuerySet:
-    """The reader's articles matching `text`, best first (see search_for); muted
-    words are applied after (reading.muted_ids)."""
-    articles = reading.candidate_queryset(user, as_of=as_of or timezone.now())
+    """The reader's articles matching `text` fetched by `as_of`, best first (see
+    search_for); muted words are applied after (reading.muted_ids)."""
+    as_of = as_of or timezone.now()
+    articles = reading.candidate_queryset(user, as_of=as_of).filter(
+        fetched_at__lte=as_of
+    )
     text = clean_query(text)
     if connection.vendor != "postgresql":
         return _fallback_search(articles, search_terms(text))
@@ -141,18 +174,38 @@ def search_query_for(user, text: str, *, as_of: datetime | None = None) -> Query
     )
 
 
-def _fallback_search(articles: QuerySet, terms: Sequence[str]) -> QuerySet:
-    if not terms:
+def _fallback_search(articles: QuerySet, terms: SearchTerms) -> QuerySet:
+    """Where there is no full-text search: SQL narrows the articles to those that
+    contain a run of ASCII letters of each wanted term (as reading.muted_ids does
+    for mutes; SQLite folds the case of ASCII letters only), and the mute matcher
+    decides on the words of their title and of the text of their summary, not on
+    its markup."""
+    if not terms.wanted:
         return articles.none()
-    in_title = Q()
-    for term in terms:
-        articles = articles.filter(
-            Q(title__icontains=term) | Q(summary__icontains=term)
-        )
-        in_title &= Q(title__icontains=term)
-    in_title_first = Case(When(in_title, then=Value(1)), default=Value(0))
-    return articles.annotate(title_match=in_title_first).order_by(
-        "-title_match", "-published_at", "-id"
+    for term in terms.wanted:
+        if run := max(reading.ASCII_RUN.findall(term), key=len, default=""):
+            articles = articles.filter(
+                Q(title__icontains=run) | Q(summary__icontains=run)
+            )
+    wanted = [mutes.compile_mutes([term]) for term in terms.wanted]
+    unwanted = mutes.compile_mutes(terms.unwanted)
+    matches: list[tuple[bool, datetime, int]] = []
+    rows = articles.order_by().values_list("id", "published_at", "title", "summary")
+    for article_id, published_at, title, summary in rows.iterator():
+        text = plain_text(summary)
+        if unwanted.matches_any(title, text) or not all(
+            term.matches_any(title, text) for term in wanted
+        ):
+            continue
+        title_match = all(term.matches(title) for term in wanted)
+        matches.append((title_match, published_at, article_id))
+    best = sorted(matches, reverse=True)[:FALLBACK_SEARCH_MAX_MATCHES]
+    title_ids = [article_id for title_match, _, article_id in best if title_match]
+    in_title_first = Case(When(pk__in=title_ids, then=Value(1)), default=Value(0))
+    return (
+        articles.filter(pk__in=[article_id for *_, article_id in best])
+        .annotate(title_match=in_title_first)
+        .order_by("-title_match", "-published_at", "-id")
     )
 
 
@@ -179,36 +232,38 @@ def topic_activity(
     tz: tzinfo | None = None,
     days: int = ACTIVITY_DAYS,
 ) -> dict[int, Sparkline]:
-    """Articles per local day about each topic over the last `days` days: one query,
-    a row per day with a count per topic."""
+    """Articles per local day about each topic over the last `days` days: a row per
+    day with a count per topic, in one query per ACTIVITY_TOPICS_PER_QUERY topics
+    (databases cap the columns of a query)."""
     now = now or timezone.now()
     tz = tz or user.tzinfo
     today = now.astimezone(tz).date()
     first = today - timedelta(days=days - 1)
     start = datetime.combine(first, datetime.min.time(), tzinfo=tz)
     counts: dict[int, list[int]] = {t.pk: [0] * days for t in topics}
-    if not topics:
-        return {}
-    about = {
-        f"n{t.pk}": Count(
-            "id",
-            filter=Q(**{f"topic_scores__{t.score_key}__gte": reading.CHIP_PROBABILITY}),
-        )
-        for t in topics
-    }
-    rows = (
+    window = (
         Article.objects.visible_to(user)
         .filter(published_at__gte=start, published_at__lte=now)
         .annotate(day=TruncDate("published_at", tzinfo=tz))
         .order_by()
         .values("day")
-        .annotate(**about)
     )
-    for row in rows:
-        index = (row["day"] - first).days
-        if 0 <= index < days:
-            for t in topics:
-                counts[t.pk][index] = row[f"n{t.pk}"]
+    for k in range(0, len(topics), ACTIVITY_TOPICS_PER_QUERY):
+        batch = topics[k : k + ACTIVITY_TOPICS_PER_QUERY]
+        about = {
+            f"n{t.pk}": Count(
+                "id",
+                filter=Q(
+                    **{f"topic_scores__{t.score_key}__gte": reading.CHIP_PROBABILITY}
+                ),
+            )
+            for t in batch
+        }
+        for row in window.annotate(**about):
+            index = (row["day"] - first).days
+            if 0 <= index < days:
+                for t in batch:
+                    counts[t.pk][index] = row[f"n{t.pk}"]
     return {
         topic_id: Sparkline(counts=tuple(values), first_day=start)
         for topic_id, values in counts.items()

@@ -4,6 +4,8 @@ and words they never want to see."""
 import re
 import secrets
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -16,6 +18,7 @@ from feed.services import scoring
 # "Less", "normal" and "more" on the topics page.
 WEIGHTS = {"less": 0.5, "normal": 1.0, "more": 2.0}
 MAX_SEED_TERMS = 20
+MAX_SEED_TERM_CHARS = 80
 # A new or edited topic of a reader's own is fitted on this many recent articles
 # right away (well under a second), and with the rest at the next model refresh.
 RECENT_FIT_ARTICLES = 3000
@@ -34,14 +37,74 @@ def set_follow_weight(user, topic: Topic, weight: float) -> Follow:
     return follow
 
 
+class OwnTopicRefused(ValueError):
+    """A topic of one's own that cannot be made; the message says why and what to
+    do instead."""
+
+
 def seed_terms_from(words: str) -> list[str]:
-    """Terms from what a reader typed: separated by commas, semicolons or lines."""
+    """Terms from what a reader typed: separated by commas, semicolons or lines,
+    each once. All of them: seed_terms_problem says when they are too many or too
+    long."""
     terms = []
     for part in re.split(r"[,;\n]", words):
-        term = " ".join(part.split())[:80]
+        term = " ".join(part.split())
         if term and term.lower() not in {t.lower() for t in terms}:
             terms.append(term)
-    return terms[:MAX_SEED_TERMS]
+    return terms
+
+
+def seed_terms_problem(terms: list[str]) -> str | None:
+    """Why these terms cannot describe a topic as they are, if they cannot."""
+    if len(terms) > MAX_SEED_TERMS:
+        return (
+            f"Give at most {MAX_SEED_TERMS} words or phrases (these are "
+            f"{len(terms)}): keep the ones that say most about the topic."
+        )
+    for term in terms:
+        if len(term) > MAX_SEED_TERM_CHARS:
+            return (
+                f"Each word or phrase can have at most {MAX_SEED_TERM_CHARS} "
+                f"characters; “{term[:30]}…” has {len(term)}. Separate phrases "
+                "with commas."
+            )
+    return None
+
+
+def seed_words_for(topic: Topic) -> str:
+    """A topic's words as its edit form shows them (seed_terms_from reads them
+    back unchanged)."""
+    return ", ".join(topic.seed_term_list)
+
+
+def own_topic_problem(user, name: str, *, editing: Topic | None = None) -> str | None:
+    """Why the reader cannot have (another) topic of their own called `name`, if
+    they cannot: they have as many as there can be, or a topic they see already has
+    that name (`editing`: the topic being renamed, which may keep its name)."""
+    others = Topic.objects.visible_to(user)
+    if editing is not None:
+        others = others.exclude(pk=editing.pk)
+    elif others.filter(owner=user).count() >= settings.OWN_TOPICS_MAX:
+        return (
+            f"You have {settings.OWN_TOPICS_MAX} topics of your own, the most there "
+            "can be: delete one you no longer need to make another."
+        )
+    wanted = " ".join(name.split()).casefold()
+    for topic in others.only("name", "owner_id"):
+        if topic.name.casefold() == wanted:
+            if topic.owner_id is None:
+                return (
+                    f"“{topic.name}” is a built-in topic: follow it on the topics "
+                    "page, or give yours another name."
+                )
+            return f"You already have a topic called “{topic.name}”."
+    return None
+
+
+def _lock_own_topics(user) -> None:
+    """Serialise changes to the reader's own topics (inside a transaction), so that
+    a form sent twice at once cannot make the same topic twice."""
+    list(get_user_model().objects.select_for_update().filter(pk=user.pk).values("pk"))
 
 
 def _unique_slug(name: str) -> str:
@@ -53,9 +116,13 @@ def _unique_slug(name: str) -> str:
 
 
 def create_own_topic(user, *, name: str, words: str) -> Topic:
-    """A topic of the reader's own, followed at once and scored on recent articles."""
+    """A topic of the reader's own, followed at once and scored on recent articles;
+    raises OwnTopicRefused (see own_topic_problem and seed_terms_problem)."""
     terms = seed_terms_from(words)
     with transaction.atomic():
+        _lock_own_topics(user)
+        if problem := own_topic_problem(user, name) or seed_terms_problem(terms):
+            raise OwnTopicRefused(problem)
         topic = Topic.objects.create(
             owner=user,
             slug=_unique_slug(name),
@@ -69,11 +136,19 @@ def create_own_topic(user, *, name: str, words: str) -> Topic:
 
 
 def update_own_topic(topic: Topic, *, name: str, words: str) -> Topic:
+    """Rename and redescribe a topic of the reader's own; raises OwnTopicRefused
+    (see own_topic_problem and seed_terms_problem)."""
     terms = seed_terms_from(words)
-    topic.name = name.strip()
-    topic.description = ", ".join(terms)
-    topic.seed_terms = "\n".join(terms)
-    topic.save(update_fields=["name", "description", "seed_terms"])
+    with transaction.atomic():
+        _lock_own_topics(topic.owner)
+        if problem := own_topic_problem(
+            topic.owner, name, editing=topic
+        ) or seed_terms_problem(terms):
+            raise OwnTopicRefused(problem)
+        topic.name = name.strip()
+        topic.description = ", ".join(terms)
+        topic.seed_terms = "\n".join(terms)
+        topic.save(update_fields=["name", "description", "seed_terms"])
     fit_on_recent_articles(topic)
     return topic
 
@@ -140,7 +215,11 @@ def _set_scores(articles, key: str, scores: dict[int, float]) -> None:
 
 
 def normalise_phrase(phrase: str) -> str:
-    return " ".join(phrase.split()).lower()[:100]
+    """A muted phrase on one line in lower case, letter for letter: a letter whose
+    lower case is longer (the "İ" of "İstanbul" is "i" and a combining dot) stays
+    as typed, which the matcher's case-insensitive words still match."""
+    folded = "".join(c if len(c.lower()) > 1 else c.lower() for c in phrase)
+    return " ".join(folded.split())[:100]
 
 
 def add_mute(user, phrase: str) -> Mute:

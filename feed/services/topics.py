@@ -2,6 +2,7 @@
 
 from collections.abc import Iterable
 
+from django.core.validators import slug_re
 from django.db import transaction
 
 from feed.default_sources import DefaultSource
@@ -9,7 +10,10 @@ from feed.models import Follow, Source, Topic
 
 
 def topic_for(user, slug: str) -> Topic:
-    """A topic the reader may see (built in or their own); raises Topic.DoesNotExist."""
+    """A topic the reader may see (built in or their own); raises Topic.DoesNotExist,
+    also for what is no slug at all (a NUL in it would be a database error)."""
+    if not slug_re.fullmatch(slug):
+        raise Topic.DoesNotExist(f"No topic {slug!r}.")
     return Topic.objects.visible_to(user).get(slug=slug)
 
 

@@ -245,6 +245,12 @@ def test_feed_with_an_unknown_topic_is_404(api):
     assert api.get("/api/v1/feed?topic=nope").status_code == 404
 
 
+def test_a_topic_with_a_nul_character_is_404_not_a_server_error(api, core_topics):
+    api.raise_request_exception = False
+    assert api.get("/api/v1/feed", {"topic": "ai\x00"}).status_code == 404
+    assert api.put("/api/v1/topics/ai%00/follow").status_code == 404
+
+
 def test_feed_with_an_empty_topic_means_all_followed_topics(api, reader, core_topics):
     Follow.objects.create(user=reader, topic=core_topics["ai"])
     factories.make_article(factories.make_source(), "OpenAI ships a new chatbot")

@@ -13,6 +13,7 @@ from django.test import Client
 from django.utils import timezone
 
 from feed import views
+from feed.ingest.clean import sanitize_html
 from feed.models import Article, Feedback, Follow, ReadMark, Subscription
 from feed.services import browsing, personalisation
 from tests import factories
@@ -60,6 +61,17 @@ def ai_articles(n: int, *, source=None, hours_apart: float = 0.25) -> list:
 
 def card_ids(html: str) -> list[int]:
     return [int(i) for i in re.findall(r'id="article-(\d+)"', html)]
+
+
+def search(client, q: str, **params) -> str:
+    return client.get("/search/", {"q": q, **params}).content.decode()
+
+
+def stored_with_summary(title: str, summary_html: str) -> Article:
+    entry = dataclasses.replace(
+        factories.entry(title), summary_html=sanitize_html(summary_html)
+    )
+    return factories.make_articles(factories.make_source(), [entry], score=False)[0]
 
 
 def test_a_card_shows_image_lazily_and_opens_its_link_in_a_new_tab(core_topics):
@@ -287,6 +299,57 @@ def test_a_muted_word_is_muted_in_any_case_of_its_accented_letters(core_topics):
     client.post("/mutes/", {"phrase": "über"})
     for path in ("/", "/recent/"):
         assert card_ids(client.get(path).content.decode()) == [], path
+
+
+def test_search_matches_the_words_of_a_summary_not_its_markup(core_topics):
+    reader, client = reader_client(core_topics)
+    stored_with_summary(
+        "Rocket launch tonight",
+        '<p>Watch <a href="https://www.youtube.com/watch?v=1">the launch</a>.'
+        '<img src="https://cdn.example.com/a.jpg" alt=""></p>',
+    )
+    assert card_ids(search(client, "lazy")) == []
+    assert card_ids(search(client, "youtube")) == []
+
+
+def test_search_finds_an_ampersand_in_a_summary(core_topics):
+    reader, client = reader_client(core_topics)
+    article = stored_with_summary(
+        "Telecom news", "<p>AT&amp;T agrees to buy a fibre network.</p>"
+    )
+    assert card_ids(search(client, "AT&T fibre")) == [article.pk]
+
+
+def test_search_ignores_the_case_of_accented_and_cyrillic_letters(core_topics):
+    reader, client = reader_client(core_topics)
+    uber, moscow = factories.make_articles(
+        factories.make_source(),
+        [factories.entry("Über drivers strike in Berlin"),
+         factories.entry("Москва hosts a summit")],
+        score=False,
+    )  # fmt: skip
+    assert card_ids(search(client, "über")) == [uber.pk]
+    assert card_ids(search(client, "москва")) == [moscow.pk]
+
+
+def test_search_minus_a_word_leaves_out_the_stories_with_it(core_topics):
+    reader, client = reader_client(core_topics)
+    kept, excluded = factories.make_articles(
+        factories.make_source(),
+        [factories.entry("Rocket lands on a barge"),
+         factories.entry("Rocket startup hires a celebrity")],
+        score=False,
+    )  # fmt: skip
+    assert card_ids(search(client, "rocket -celebrity")) == [kept.pk]
+
+
+def test_a_nul_character_in_a_search_or_a_topic_filter_is_not_a_server_error(
+    core_topics,
+):
+    reader, client = reader_client(core_topics)
+    client.raise_request_exception = False
+    assert client.get("/search/", {"q": "rocket\x00"}).status_code in (200, 400)
+    assert client.get("/", {"topic": "ai\x00"}).status_code in (400, 404)
 
 
 def test_older_stories_link_pages_through_the_feed_without_repeats(core_topics):

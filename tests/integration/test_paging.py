@@ -11,7 +11,12 @@ from django.utils import timezone
 from feed.models import Feedback
 from feed.services import personalisation, reading
 from tests import factories
-from tests.integration.test_feed_pages import ai_articles, card_ids, reader_client
+from tests.integration.test_feed_pages import (
+    ai_articles,
+    card_ids,
+    reader_client,
+    search,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -138,3 +143,25 @@ def test_an_article_fetched_after_the_first_page_waits_for_a_new_first_page(
     assert len(second) == 20 and not set(first) & set(second)
     assert late[0] not in second
     assert late[0] in card_ids(client.get("/").content.decode())
+
+
+def test_search_results_page_on_without_repeats_when_an_article_arrives_between_pages(
+    core_topics,
+):
+    reader, client = reader_client(core_topics)
+    now = timezone.now()
+    factories.make_articles(
+        factories.make_source(),
+        [factories.entry(f"Rocket story {k} zq{k}x", published=now - timedelta(hours=k + 1))
+         for k in range(30)],
+        score=False,
+    )  # fmt: skip
+    first = search(client, "rocket")
+    factories.make_articles(
+        factories.make_source(),
+        [factories.entry("Rocket late arrival", published=now - timedelta(minutes=30))],
+        score=False,
+    )
+    second = search(client, "rocket", cursor=next_cursor(first))
+    assert not set(card_ids(first)) & set(card_ids(second))
+    assert len(card_ids(first)) + len(card_ids(second)) == 30

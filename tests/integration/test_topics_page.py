@@ -13,6 +13,7 @@ from feed import tasks
 from feed.models import Article, Follow, Mute, Topic, TopicModel
 from feed.services import browsing, preferences, reading, scoring
 from tests import factories
+from tests.integration.test_feed_pages import card_ids, reader_client
 
 pytestmark = pytest.mark.django_db
 
@@ -196,6 +197,74 @@ def test_an_own_topic_needs_words_that_can_match(core_topics, words):
     assert response.status_code == 302
 
 
+def test_words_of_an_own_topic_beyond_the_limit_are_not_dropped_silently(core_topics):
+    reader, client = reader_client(core_topics)
+    words = [f"word{k}" for k in range(25)]
+    response = client.post("/topics/new/", {"name": "Many", "words": ", ".join(words)})
+    assert response.status_code == 400
+    assert (
+        "Give at most 20 words or phrases (these are 25)" in response.content.decode()
+    )
+    long_phrase = "a phrase that goes on " * 4
+    response = client.post("/topics/new/", {"name": "Long", "words": long_phrase})
+    assert response.status_code == 400
+    assert "at most 80 characters" in response.content.decode()
+    assert not Topic.objects.filter(owner=reader).exists()
+
+
+def test_an_own_topic_can_be_saved_again_with_the_words_its_edit_page_shows(
+    core_topics,
+):
+    reader, client = reader_client(core_topics)
+    words = ";".join(f"term{k:02d}" + "x" * 43 for k in range(20))  # 999 characters
+    assert (
+        client.post("/topics/new/", {"name": "Long", "words": words}).status_code == 302
+    )
+    topic = Topic.objects.get(owner=reader)
+    page = client.get(f"/topics/{topic.slug}/edit/").content.decode()
+    shown = re.search(r'<input type="text" name="words" value="([^"]*)"', page).group(1)
+    response = client.post(
+        f"/topics/{topic.slug}/edit/", {"name": "Renamed", "words": shown}
+    )
+    assert "at most 1000 characters" not in response.content.decode()
+    assert response.status_code == 302
+    topic.refresh_from_db()
+    assert topic.name == "Renamed" and topic.seed_term_list == words.split(";")
+
+
+def test_an_own_topic_sent_twice_or_named_as_a_built_in_one_is_refused(core_topics):
+    reader, client = reader_client(core_topics)
+    form = {"name": "Sourdough", "words": "sourdough, rye loaf"}
+    assert client.post("/topics/new/", form).status_code == 302
+    response = client.post("/topics/new/", {**form, "name": " sourDOUGH "})
+    assert response.status_code == 400
+    assert "You already have a topic called “Sourdough”" in response.content.decode()
+    built_in = core_topics["ai"].name
+    response = client.post("/topics/new/", {**form, "name": built_in.lower()})
+    assert response.status_code == 400
+    assert f"“{built_in}” is a built-in topic" in response.content.decode()
+    assert Topic.objects.filter(owner=reader).count() == 1
+    # Saving a topic under its own name is no clash.
+    topic = Topic.objects.get(owner=reader)
+    response = client.post(f"/topics/{topic.slug}/edit/", form)
+    assert response.status_code == 302
+
+
+def test_a_reader_can_have_only_so_many_topics_of_their_own(core_topics, settings):
+    settings.OWN_TOPICS_MAX = 2
+    reader, client = reader_client(core_topics)
+    for name in ("Sourdough", "Rye"):
+        preferences.create_own_topic(reader, name=name, words=name)
+    response = client.post("/topics/new/", {"name": "Brioche", "words": "brioche"})
+    assert response.status_code == 400
+    assert "You have 2 topics of your own, the most there can be" in (
+        response.content.decode()
+    )
+    with pytest.raises(preferences.OwnTopicRefused):
+        preferences.create_own_topic(reader, name="Brioche", words="brioche")
+    assert Topic.objects.filter(owner=reader).count() == 2
+
+
 def test_onboarding_refuses_an_own_topic_named_only_with_common_words(core_topics):
     client = logged_in(factories.make_user(onboarded=False))
     response = client.post(
@@ -243,6 +312,27 @@ def test_an_empty_mute_is_refused_with_a_message(core_topics):
     assert not Mute.objects.exists()
 
 
+def test_muting_a_word_with_a_capital_dotted_i_mutes_it(core_topics):
+    reader, client = reader_client(core_topics)
+    muted, kept = factories.make_articles(
+        factories.make_source(),
+        [factories.entry("Earthquake drill in İstanbul"),
+         factories.entry("Earthquake drill in Lima")],
+        score=False,
+    )  # fmt: skip
+    client.post("/mutes/", {"phrase": "İstanbul"})
+    assert card_ids(client.get("/recent/").content.decode()) == [kept.pk]
+
+
+def test_a_mute_that_can_match_nothing_is_refused_not_reported_as_muted(core_topics):
+    reader, client = reader_client(core_topics)
+    response = client.post("/mutes/", {"phrase": "!!!"}, follow=True)
+    html = response.content.decode()
+    assert "are muted" not in html
+    assert "“!!!” has no letter or digit, so it would mute nothing" in html
+    assert not Mute.objects.filter(user=reader).exists()
+
+
 def test_sparklines_count_a_topics_articles_per_local_day(core_topics):
     reader = factories.make_user(timezone="Asia/Tokyo")
     source = factories.make_source()
@@ -269,6 +359,21 @@ def test_sparklines_count_a_topics_articles_per_local_day(core_topics):
     html = logged_in(reader).get("/topics/").content.decode()
     assert 'aria-label="Chips: 3 stories in the last 30 days, at most 2 a day"' in html
     assert "<polyline points=" in html and "style=" not in html
+
+
+def test_sparklines_of_many_topics_are_counted_a_batch_of_topics_at_a_time(
+    core_topics, monkeypatch
+):
+    monkeypatch.setattr(browsing, "ACTIVITY_TOPICS_PER_QUERY", 2)
+    reader = factories.make_user()
+    topics = sorted(core_topics.values(), key=lambda t: t.pk)[:5]
+    (article,) = factories.make_articles(
+        factories.make_source(), [factories.entry("A story")], score=False
+    )
+    article.topic_scores = {t.score_key: 0.9 for t in topics[::2]}
+    article.save(update_fields=["topic_scores"])
+    sparks = browsing.topic_activity(reader, topics)
+    assert [sparks[t.pk].total for t in topics] == [1, 0, 1, 0, 1]
 
 
 def test_a_change_made_while_the_topic_models_are_refitted_queues_another_refit(
