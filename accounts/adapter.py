@@ -22,7 +22,9 @@ class AccountAdapter(DefaultAccountAdapter):
         """
         login = str(credentials.get("email") or credentials.get("username") or "")
         login = login.strip().lower()
-        if len(login) > 254:  # no account has one; SQLite refuses longer patterns
+        if len(login) > 254 or "\x00" in login:
+            # No account has such a login; SQLite refuses longer patterns and
+            # PostgreSQL any text holding a NUL.
             return f"login:{hashlib.sha256(login.encode()).hexdigest()}"
         user_id = (
             get_user_model()

@@ -9,6 +9,7 @@ from typing import TypedDict
 from allauth.account.adapter import get_adapter as get_account_adapter
 from allauth.mfa.base.forms import AuthenticateForm
 from allauth.mfa.utils import is_mfa_enabled
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
@@ -76,12 +77,18 @@ def api(*methods: str) -> Callable:
         @wraps(view)
         def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             scheme, _, key = request.headers.get("Authorization", "").partition(" ")
+            # Authentication schemes are case-insensitive (RFC 9110, 11.1).
             user = (
-                accounts.user_for_api_token(key.strip()) if scheme == "Bearer" else None
+                accounts.user_for_api_token(key.strip())
+                if scheme.lower() == "bearer"
+                else None
             )
             if user is None:
                 response = error(
-                    "Authentication required: send a valid bearer token.", 401
+                    "Authentication required: send a valid bearer token. Tokens "
+                    f"expire after {settings.API_TOKEN_MAX_AGE_DAYS} days and when "
+                    "the password changes; make a new one on the settings page.",
+                    401,
                 )
                 response["WWW-Authenticate"] = 'Bearer realm="api"'
                 return response
@@ -100,21 +107,25 @@ def api(*methods: str) -> Callable:
 def _json_body(request: HttpRequest) -> dict | None:
     try:
         body = json.loads(request.body or b"{}")
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        return None
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
+        return None  # RecursionError: nesting deeper than the parser goes
     return body if isinstance(body, dict) else None
 
 
 @csrf_exempt
 def token(request: HttpRequest) -> JsonResponse:
     if request.method != "POST":
-        return error("Use POST with a JSON body {username, password}.", 405)
+        response = error("Use POST with a JSON body {username, password}.", 405)
+        response["Allow"] = "POST"
+        return response
     body = _json_body(request)
     if body is None:
         return error("The body must be a JSON object {username, password}.", 400)
     username, password = body.get("username"), body.get("password")
     if not isinstance(username, str) or not isinstance(password, str):
         return error("Both username and password are required strings.", 400)
+    if "\x00" in username + password:  # in no account; PostgreSQL refuses it
+        return error("Wrong username or password.", 401)
     # allauth's own check, so the web log-in's throttle on failures applies here too.
     try:
         user = get_account_adapter(request).authenticate(

@@ -102,6 +102,63 @@ def test_malformed_token_request_gets_400(reader):
     assert "error" in response.json()
 
 
+def test_a_deeply_nested_json_body_is_a_400_not_a_server_error(core_topics, api):
+    (article,) = factories.make_articles(
+        factories.make_source(), [factories.entry("Chipmaker ships a GPU")]
+    )
+    anonymous = Client(raise_request_exception=False)
+    api.raise_request_exception = False
+    nested = "[" * 100_000
+    statuses = {
+        "token": anonymous.post(
+            "/api/v1/auth/token", nested, content_type="application/json"
+        ).status_code,
+        "feedback": api.post(
+            f"/api/v1/articles/{article.pk}/feedback",
+            nested,
+            content_type="application/json",
+        ).status_code,
+        "verdict": api.put(
+            f"/api/v1/articles/{article.pk}/topics/chips",
+            nested,
+            content_type="application/json",
+        ).status_code,
+    }
+    assert set(statuses.values()) == {400}, statuses
+
+
+def test_a_nul_character_in_the_login_is_a_wrong_login_not_a_server_error(reader):
+    response = Client(raise_request_exception=False).post(
+        "/api/v1/auth/token",
+        {"username": "api\x00reader", "password": factories.PASSWORD},
+        content_type="application/json",
+    )
+    assert response.status_code == 401
+
+
+def test_the_bearer_scheme_is_case_insensitive(reader, api):
+    key = api.defaults["HTTP_AUTHORIZATION"].removeprefix("Bearer ")
+    for scheme in ("bearer", "BEARER"):
+        response = Client().get(
+            "/api/v1/topics", headers={"Authorization": f"{scheme} {key}"}
+        )
+        assert response.status_code == 200, scheme
+
+
+def test_a_refused_token_is_told_how_to_get_a_working_one(db):
+    response = Client().get(
+        "/api/v1/topics", headers={"Authorization": "Bearer tid_not-a-token"}
+    )
+    assert response.status_code == 401
+    assert "settings page" in response.json()["error"]
+
+
+def test_get_on_the_token_endpoint_says_what_is_allowed(db):
+    response = Client().get("/api/v1/auth/token")
+    assert response.status_code == 405
+    assert response["Allow"] == "POST"
+
+
 @pytest.mark.parametrize(
     ("method", "path"),
     [
