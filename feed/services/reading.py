@@ -347,7 +347,9 @@ def rank_feed_for(
                 | Q(story_id__in=on_stories)
             )
         )
-        if len(rows) < settings.FEED_MIN_CANDIDATES:
+        if len(rows) < settings.FEED_MIN_CANDIDATES and since is None:
+            # (Not for a digest: "what mattered to you since yesterday" lists
+            # fewer stories rather than stories about nothing the reader follows.)
             rows = newest(candidates)
     else:
         rows = newest(candidates)

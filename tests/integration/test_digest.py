@@ -108,6 +108,22 @@ def test_the_digest_goes_out_once_over_smtp(digest_reader, smtp_server):
     assert log.status == "sent" and log.article_count == 1
 
 
+def test_the_digest_lists_only_stories_about_the_readers_topics(
+    digest_reader, smtp_server
+):
+    factories.make_articles(
+        factories.make_source(title="Garden Weekly"),
+        [factories.entry("Ten roses for a shady garden", "Planting tips."),
+         factories.entry("Tomatoes ripen late this year", "A cold summer.")],
+    )  # fmt: skip
+    assert digests.send_digest(digest_reader, local_date=date(2026, 11, 30)).status == (
+        "sent"
+    )
+    text = smtp_server.messages[0].get_body(("plain",)).get_content()
+    assert "Nvidia stock falls" in text
+    assert "roses" not in text and "Tomatoes" not in text
+
+
 def test_the_database_refuses_a_second_digest_row_for_a_date(digest_reader):
     DigestLog.objects.create(user=digest_reader, local_date=date(2026, 11, 29))
     with pytest.raises(IntegrityError), transaction.atomic():
