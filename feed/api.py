@@ -205,17 +205,28 @@ def feed(request: HttpRequest) -> JsonResponse:
     )
 
 
-@api("POST")
+@api("POST", "DELETE")
 def article_feedback(request: HttpRequest, article_id: int) -> HttpResponse:
-    article = Article.objects.visible_to(request.api_user).filter(pk=article_id).first()
+    """POST gives a signal (body {"signal": …}); DELETE ?signal=… withdraws it."""
+    article = (
+        personalisation.articles_for_feedback(request.api_user)
+        .filter(pk=article_id)
+        .first()
+    )
     if article is None:
         return error(f"No article {article_id}.", 404)
-    body = _json_body(request)
-    signal = body.get("signal") if body else None
+    if request.method == "DELETE":
+        signal = request.GET.get("signal")
+    else:
+        body = _json_body(request)
+        signal = body.get("signal") if body else None
     if signal not in Feedback.Signal.values:
         choices = ", ".join(Feedback.Signal.values)
         return error(f"signal must be one of: {choices}.", 400)
-    personalisation.record_feedback(request.api_user, article, signal)
+    if request.method == "DELETE":
+        personalisation.withdraw_feedback(request.api_user, article, signal)
+    else:
+        personalisation.record_feedback(request.api_user, article, signal)
     return HttpResponse(status=204)
 
 

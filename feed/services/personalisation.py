@@ -1,9 +1,9 @@
 """Feedback and the personal model it trains."""
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from feed.models import Article, Feedback, PersonalModel, Topic
+from feed.models import Article, Feedback, PersonalModel, Topic, visible_articles
 from feed.ranking import features
 from feed.ranking.personal import PersonalModel as Model
 
@@ -17,6 +17,14 @@ REPLACES = {
     Feedback.Signal.LIKE: Feedback.Signal.DISLIKE,
     Feedback.Signal.DISLIKE: Feedback.Signal.LIKE,
 }
+
+
+def articles_for_feedback(user) -> QuerySet:
+    """The articles a reader may rate: those they see (from a default source or
+    one they follow) and those they rated before (a save from a source they
+    removed stays theirs, and can be withdrawn)."""
+    theirs = Feedback.objects.filter(user=user, article_id=OuterRef("pk"))
+    return Article.objects.filter(visible_articles(user) | Q(Exists(theirs)))
 
 
 def record_feedback(user, article: Article, signal: str) -> bool:

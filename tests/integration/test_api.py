@@ -9,7 +9,7 @@ from allauth.mfa.totp.internal import auth as totp
 from django.test import Client
 from django.utils import timezone
 
-from feed.models import Article, Feedback, Follow, ReadMark, TopicVerdict
+from feed.models import Article, Feedback, Follow, ReadMark, Subscription, TopicVerdict
 from tests import factories
 
 
@@ -323,6 +323,25 @@ def test_feedback_is_recorded(api, reader):
     )
     assert response.status_code == 204
     assert Feedback.objects.filter(user=reader, article=article, signal="save").exists()
+
+
+def test_a_save_is_withdrawn_even_after_the_source_was_removed(api, reader):
+    source = factories.make_source(is_default=False)
+    Subscription.objects.create(user=reader, source=source)
+    article = factories.make_article(source, "A long read worth keeping")
+    path = f"/api/v1/articles/{article.pk}/feedback"
+    api.post(path, {"signal": "save"}, content_type="application/json")
+    Subscription.objects.filter(user=reader, source=source).delete()
+    assert api.delete(path + "?signal=save").status_code == 204
+    assert not Feedback.objects.filter(user=reader, article=article).exists()
+    assert api.delete(path + "?signal=save").status_code == 404  # not theirs now
+    assert api.delete(path + "?signal=love").status_code == 404
+
+
+def test_withdrawing_an_unknown_signal_is_400(api):
+    article = factories.make_article(factories.make_source(), "Anything")
+    response = api.delete(f"/api/v1/articles/{article.pk}/feedback?signal=love")
+    assert response.status_code == 400
 
 
 def test_feedback_with_an_unknown_signal_is_400(api):
