@@ -261,3 +261,4 @@ def test_the_digest_gives_times_in_the_readers_zone_and_no_empty_links(
     html = message.get_body(("html",)).get_content()
     assert "GPU export rules tighten" in html and 'href=""' not in html
     assert "30 Nov, 06:30" in html  # Paris time, not 05:30 UTC
+    assert "30 Nov, 06:30" in message.get_body(("plain",)).get_content()
