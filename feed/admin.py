@@ -1,6 +1,13 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db.models import URLField
+from django.utils import timezone
 
 from feed import models
+from feed.services import ingestion
+
+# Addresses typed without a scheme are https (Django 6's default; saying so here
+# keeps Django 5's deprecation warning away).
+URL_FIELDS_ASSUME_HTTPS = {URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(models.Topic)
@@ -37,6 +44,33 @@ class SourceAdmin(admin.ModelAdmin):
         "consecutive_failures",
         "items_per_day",
     ]
+    formfield_overrides = URL_FIELDS_ASSUME_HTTPS
+    actions = ["re_enable"]
+
+    def save_model(self, request, obj, form, change) -> None:
+        """Ticking "is active" on a disabled source re-enables it as the reader's
+        button does (ingestion.enable_source): its failures are forgotten, so the
+        next one does not disable it again at once."""
+        re_enabled = change and "is_active" in form.changed_data and obj.is_active
+        if re_enabled:
+            obj.is_active = False  # saved as it was; enable_source turns it on
+        super().save_model(request, obj, form, change)
+        if re_enabled:
+            ingestion.enable_source(obj, now=timezone.now())
+
+    @admin.action(description="Re-enable the selected disabled sources")
+    def re_enable(self, request, queryset) -> None:
+        now = timezone.now()
+        enabled = sum(
+            ingestion.enable_source(source, now=now)
+            for source in queryset.filter(is_active=False)
+        )
+        noun = "source" if enabled == 1 else "sources"
+        self.message_user(
+            request,
+            f"{enabled} {noun} re-enabled, to be fetched shortly.",
+            messages.SUCCESS,
+        )
 
 
 @admin.register(models.Subscription)
@@ -59,6 +93,7 @@ class ArticleAdmin(admin.ModelAdmin):
     raw_id_fields = ["source", "story"]
     exclude = ["vector"]
     readonly_fields = ["topic_scores", "scored_at"]
+    formfield_overrides = URL_FIELDS_ASSUME_HTTPS
 
 
 @admin.register(models.TopicModel)

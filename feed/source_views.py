@@ -36,7 +36,7 @@ class OpmlUploadForm(forms.Form):
 def get_subscription_for_user(user, source_id: int) -> Subscription:
     """The reader's subscription to a source; 404 for anyone else's, and for an id
     no database row can have (larger than a 64-bit integer)."""
-    if source_id >= 2**63:
+    if source_id > sources.MAX_ROW_ID:
         raise Http404("No such source.")
     return get_object_or_404(
         Subscription.objects.select_related("source"), user=user, source_id=source_id
@@ -67,30 +67,49 @@ def source_add(request: HttpRequest) -> HttpResponse:
         except sources.SourceError as error:
             messages.error(request, str(error))
         else:
-            messages.success(
-                request,
-                f"Added {result.source}: {result.new_articles} new articles.",
-            )
+            messages.success(request, _added_message(result))
     else:
         messages.error(request, "Enter the address of a feed or a website.")
     return redirect("feed:sources")
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def _added_message(result: sources.AddResult) -> str:
+    if not result.subscribed:
+        message = f"You already follow {result.source}."
+        if result.new_articles:
+            message += f" {_count(result.new_articles, 'new article')} just fetched."
+        return message
+    if result.created:
+        return f"Added {result.source}: {_count(result.new_articles, 'new article')}."
+    return (
+        f"Added {result.source}: {_count(result.articles, 'article')} now in your feed."
+    )
+
+
 @login_required
 @require_POST
 def source_remove(request: HttpRequest, source_id: int) -> HttpResponse:
-    subscription = get_subscription_for_user(request.user, source_id)
-    sources.unsubscribe(request.user, source_id)
-    messages.info(request, f"Removed {subscription.source}.")
+    """Idempotent: a second click (or a stale page) ends on the sources page too."""
+    removed = sources.unsubscribe(request.user, source_id)
+    if removed is None:
+        messages.info(request, "You do not follow that source (any more).")
+    else:
+        messages.info(request, f"Removed {removed}.")
     return redirect("feed:sources")
 
 
 @login_required
 @require_POST
 def source_enable(request: HttpRequest, source_id: int) -> HttpResponse:
-    subscription = get_subscription_for_user(request.user, source_id)
-    ingestion.enable_source(subscription.source, now=timezone.now())
-    messages.success(request, f"{subscription.source} will be fetched again shortly.")
+    source = get_subscription_for_user(request.user, source_id).source
+    if ingestion.enable_source(source, now=timezone.now()):
+        messages.success(request, f"{source} will be fetched again shortly.")
+    else:
+        messages.info(request, f"{source} is active; it is fetched on its schedule.")
     return redirect("feed:sources")
 
 

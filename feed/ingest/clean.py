@@ -291,6 +291,16 @@ def url_scheme(value: str) -> str:
     return match.group(1).lower() if match else ""
 
 
+def feed_scheme_to_http(value: str) -> str:
+    """feed://host/x and feed:https://host/x are old spellings of http(s) URLs."""
+    lowered = value[:12].lower()
+    if lowered.startswith("feed:http"):
+        return value[5:]
+    if lowered.startswith("feed://"):
+        return "http://" + value[7:]
+    return value
+
+
 def absolute_url(value: str, base_url: str = "", *, allow_mailto: bool = True) -> str:
     """An absolute http(s) URL (or mailto:) for `value`, or "" for anything else.
 
@@ -396,8 +406,10 @@ def canonical_feed_url(value: str) -> str:
 
     The scheme and host are lower-cased and the host's final dot and the default
     port dropped; the path and query are kept exactly (paths are case-sensitive,
-    and a feed's query can choose the feed). A value that is not an http(s) URL,
-    or that has a user name, is returned unchanged for the fetcher to refuse.
+    and a feed's query can choose the feed). The fragment is dropped: it is never
+    sent to the server, so it cannot choose another feed. A value that is not an
+    http(s) URL, or that has a user name, is returned unchanged for the fetcher to
+    refuse.
     """
     try:
         parts = urlsplit(value)
@@ -412,7 +424,7 @@ def canonical_feed_url(value: str) -> str:
         host = f"[{host}]"
     if port is not None and (scheme, port) not in {("http", 80), ("https", 443)}:
         host = f"{host}:{port}"
-    return urlunsplit((scheme, host, parts.path, parts.query, parts.fragment))
+    return urlunsplit((scheme, host, parts.path, parts.query, ""))
 
 
 def clamp_published(value: datetime | None, *, now: datetime) -> datetime:

@@ -75,16 +75,6 @@ class _LinkCollector(HTMLParser):
         self.handle_starttag(tag, attrs)
 
 
-def _feed_scheme_to_http(href: str) -> str:
-    """feed://host/x and feed:https://host/x are old spellings of http(s) URLs."""
-    lowered = href[:12].lower()
-    if lowered.startswith("feed:http"):
-        return href[5:]
-    if lowered.startswith("feed://"):
-        return "http://" + href[7:]
-    return href
-
-
 def find_feed_links(html: bytes, base_url: str) -> list[str]:
     """Absolute http(s) URLs of the feeds a page declares, unique, in page order
     except that comment feeds come last.
@@ -113,7 +103,7 @@ def find_feed_links(html: bytes, base_url: str) -> list[str]:
     )
     found: list[str] = []
     for href, _title in links:
-        url = clean.absolute_url(_feed_scheme_to_http(href.strip()), base)
+        url = clean.absolute_url(clean.feed_scheme_to_http(href.strip()), base)
         if url.startswith(("http://", "https://")) and url not in found:
             found.append(url)
         if len(found) >= MAX_LINKS:

@@ -4,7 +4,9 @@
 outlines become a category path ("News / Tech"), duplicate feed URLs are dropped,
 only absolute http(s) URLs are kept (old ``feed:`` URLs are converted); the other
 addresses (relative, without a scheme, ftp:, ...) are listed apart as `unusable`,
-for the reader to be told. It refuses, with an
+for the reader to be told. The bytes are decoded as feeds are
+(`parse.decode_document`: BOM, declared encoding read as browsers read it, so
+Shift_JIS, GB2312, EUC-KR and Big5 files work). It refuses, with an
 OpmlError a person can read: malformed XML, any DOCTYPE (so no entity can be
 declared, expanded or fetched: billion laughs, external entities), files over
 5 MB, nesting deeper than 50 levels, and more than `max_feeds` feeds (5,000 by
@@ -22,6 +24,7 @@ from email.utils import format_datetime
 from xml.sax.saxutils import escape, quoteattr
 
 from feed.ingest import clean
+from feed.ingest.parse import decode_document
 
 MAX_OPML_BYTES = 5 * 1024 * 1024
 MAX_FEEDS = 5_000
@@ -49,13 +52,8 @@ class ParsedOpml:
 
 
 def _feed_url(raw: str) -> str:
-    raw = raw.strip()
-    lowered = raw[:12].lower()
-    if lowered.startswith("feed:http"):
-        raw = raw[5:]
-    elif lowered.startswith("feed://"):
-        raw = "http://" + raw[7:]
-    return clean.absolute_url(raw, allow_mailto=False)
+    url = clean.feed_scheme_to_http(raw.strip())
+    return clean.absolute_url(url, allow_mailto=False)
 
 
 def _shown(raw_url: str) -> str:
@@ -143,6 +141,10 @@ def parse_opml(data: bytes, *, max_feeds: int = MAX_FEEDS) -> ParsedOpml:
         raise OpmlError(
             f"The OPML file is larger than {MAX_OPML_BYTES // (1024 * 1024)} MB."
         )
+    # Decoded here, as feeds are (declared legacy encodings read as browsers read
+    # them), because expat itself knows only UTF-8, UTF-16, latin-1 and ASCII.
+    # Text handed to expat is read as UTF-8 whatever its declaration says.
+    text, _encoding = decode_document(data)
     reader = _Reader(max_feeds)
     parser = xml.parsers.expat.ParserCreate()
     parser.SetParamEntityParsing(xml.parsers.expat.XML_PARAM_ENTITY_PARSING_NEVER)
@@ -152,7 +154,7 @@ def parse_opml(data: bytes, *, max_feeds: int = MAX_FEEDS) -> ParsedOpml:
     parser.StartElementHandler = reader.start
     parser.EndElementHandler = reader.end
     try:
-        parser.Parse(data, True)
+        parser.Parse(text, True)
     except xml.parsers.expat.ExpatError as exc:
         reason = xml.parsers.expat.errors.messages.get(exc.code, str(exc))
         raise OpmlError(

@@ -34,6 +34,10 @@ HOST_WAIT_SECONDS = 10
 FEED_FILE_SUFFIXES = {".xml", ".rss", ".atom"}
 # Lookups by GUID/link/fingerprint go in chunks to stay under SQL parameter limits.
 LOOKUP_CHUNK = 2000
+TOO_LONG = (
+    "The feed's address is longer than 2,000 characters, too long to be kept; "
+    "try a shorter address of the same feed."
+)
 
 
 @dataclass(frozen=True)
@@ -108,22 +112,24 @@ def claim_source(
     return Source.objects.get(pk=source_id) if claimed else None
 
 
-def enable_source(source: Source, *, now: datetime) -> None:
-    """Re-enable a disabled source and fetch it soon, forgetting its failures."""
-    source.is_active = True
-    source.disabled_reason = ""
-    source.consecutive_failures = 0
-    source.first_failure_at = None
-    source.next_fetch_at = now
-    source.save(
-        update_fields=[
-            "is_active",
-            "disabled_reason",
-            "consecutive_failures",
-            "first_failure_at",
-            "next_fetch_at",
-        ]
-    )
+def enable_source(source: Source, *, now: datetime) -> bool:
+    """Re-enable a disabled source and fetch it soon, forgetting its failures.
+
+    False, and nothing changed, when the source is active: its backoff and the
+    server's Retry-After stand. The reader's button and the admin both come here.
+    """
+    forgotten = {
+        "is_active": True,
+        "disabled_reason": "",
+        "consecutive_failures": 0,
+        "first_failure_at": None,
+        "next_fetch_at": now,
+    }
+    if not Source.objects.filter(pk=source.pk, is_active=False).update(**forgotten):
+        return False
+    for name, value in forgotten.items():
+        setattr(source, name, value)
+    return True
 
 
 def fetch_source(
@@ -479,7 +485,10 @@ def _record_success(
     source.first_failure_at = None
     source.last_error = parsed.warning if parsed else ""
     if parsed is not None:
-        if parsed.title and not source.title:
+        if parsed.title and not (source.is_default and source.title):
+            # The feed names itself, renames included; a name a reader's OPML
+            # file gave was only a placeholder. Default sources keep the name
+            # they were loaded with.
             source.title = parsed.title[:300]
         if parsed.site_url and not source.site_url:
             source.site_url = parsed.site_url[:2000]
@@ -540,11 +549,18 @@ def _release(source: Source, *, retry_at: datetime) -> None:
     )
 
 
+def storable_url(url: str) -> str:
+    """The canonical address to store a source under (see `sources`), or "" when
+    it is longer than a source's address can be."""
+    url = canonical_feed_url(url)
+    return url if len(url) <= Source._meta.get_field("url").max_length else ""
+
+
 def _move_source(source: Source, new_url: str) -> None:
-    """A permanent redirect: remember the new address (canonical, see
-    `sources`) unless another source has it or it is too long to store."""
-    new_url = canonical_feed_url(new_url)
-    if len(new_url) > 2000:  # Source.url's max_length
+    """A permanent redirect: remember the new address unless another source has
+    it or it is too long to store."""
+    new_url = storable_url(new_url)
+    if not new_url:
         return
     with transaction.atomic():
         if not Source.objects.filter(url=new_url).exclude(pk=source.pk).exists():
@@ -596,17 +612,24 @@ def ingest_file(path: Path, *, now: datetime | None = None) -> IngestOutcome:
 
 def ingest_url(url: str, *, now: datetime | None = None) -> IngestOutcome:
     """Fetch `url` now as a default source, stored under its canonical address
-    (see `sources`). Nothing is stored for an address that cannot be fetched: the
-    scheduler would keep fetching it."""
+    (see `sources`). Nothing is stored for an address that cannot be fetched or
+    is not a feed: the scheduler would keep fetching it, and every reader would
+    see it among the default sources."""
     now = now or timezone.now()
     try:
         fetching.check_url_syntax(url, allow_private=fetch_policy().allow_private)
     except fetching.FetchError as error:
         return IngestOutcome(source_id=0, label=url, error=str(error))
-    source, _ = Source.objects.get_or_create(
-        url=canonical_feed_url(url.strip()), defaults={"is_default": True}
+    stored_url = storable_url(url.strip())
+    if not stored_url:
+        return IngestOutcome(source_id=0, label=url, error=TOO_LONG)
+    source, created = Source.objects.get_or_create(
+        url=stored_url, defaults={"is_default": True}
     )
     outcome = fetch_source(source.pk, now=now, force=True)
+    if created and outcome.failed:
+        source.delete()
+        return IngestOutcome(source_id=0, label=url, error=outcome.error)
     if outcome.skipped:
         return IngestOutcome(
             source_id=source.pk,

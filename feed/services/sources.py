@@ -5,6 +5,7 @@ spelt differently (`HTTPS://Blog.Example.com:443/feed`) is one source.
 """
 
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from django.db import transaction
 from django.utils import timezone
@@ -13,11 +14,12 @@ from feed.ingest import clean, discover
 from feed.ingest import fetch as fetching
 from feed.ingest.opml import OpmlFeed, build_opml, parse_opml
 from feed.ingest.parse import ParseError, parse_feed
-from feed.models import Source, Subscription
+from feed.models import Article, Source, Subscription
 from feed.services import ingestion
 
 # How many of the feeds a web page links to are tried (then every common path).
 MAX_PAGE_LINKS = 5
+MAX_ROW_ID = 2**63 - 1
 UNUSABLE_OUTLINE = "Only full http:// or https:// addresses can be imported."
 
 
@@ -29,7 +31,9 @@ class SourceError(Exception):
 class AddResult:
     source: Source
     created: bool  # the source was new to this Tidings
-    new_articles: int
+    subscribed: bool  # the reader did not follow it before
+    new_articles: int  # stored by the fetch just made
+    articles: int  # all the source's articles, now in the reader's feed
 
 
 @dataclass(frozen=True)
@@ -55,12 +59,14 @@ def add_source(user, address: str) -> AddResult:
     The source keeps the address asked for, or where permanent redirects (only)
     lead: a temporary redirect's target (often a signed, dated URL) is not kept.
     An address without a scheme is tried over https, then over http if no
-    connection could be made.
+    connection could be made; `feed://host/x` and `feed:https://host/x` are read
+    as the http(s) addresses they stand for. An address too long to store once
+    canonical is refused with a message.
     """
-    address = address.strip()
+    address = clean.feed_scheme_to_http(address.strip())
     policy = ingestion.fetch_policy()
     try:
-        if "://" in address:
+        if _has_scheme(address):
             result = fetching.fetch_feed(address, policy=policy)
         else:
             address, result = _fetch_without_scheme(address, policy=policy)
@@ -82,15 +88,34 @@ def add_source(user, address: str) -> AddResult:
             ) from not_a_feed
         feed_url, result = found
 
+    # Where permanent redirects lead, unless too long to keep (as when a source
+    # moves, see ingestion._move_source).
+    url = ingestion.storable_url(result.permanent_url or feed_url)
+    url = url or ingestion.storable_url(feed_url)
+    if not url:
+        raise SourceError(ingestion.TOO_LONG)
     with transaction.atomic():
-        source, created = Source.objects.get_or_create(
-            url=clean.canonical_feed_url(result.permanent_url or feed_url)
-        )
-        Subscription.objects.get_or_create(user=user, source=source)
-    if not source.is_active:
-        ingestion.enable_source(source, now=now)
+        source, created = Source.objects.get_or_create(url=url)
+        _, subscribed = Subscription.objects.get_or_create(user=user, source=source)
+    ingestion.enable_source(source, now=now)  # if disabled
     outcome = ingestion.ingest_fetched(source, result, now=now)
-    return AddResult(source=source, created=created, new_articles=len(outcome.new_ids))
+    return AddResult(
+        source=source,
+        created=created,
+        subscribed=subscribed,
+        new_articles=len(outcome.new_ids),
+        articles=Article.objects.filter(source=source).count(),
+    )
+
+
+def _has_scheme(address: str) -> bool:
+    """Whether the address starts with a scheme (`https:`, `ftp:`), rather than
+    with a host (`example.com/feed`, `example.com:8080/feed`)."""
+    try:
+        scheme = urlsplit(address).scheme
+    except ValueError:
+        return True  # for the fetcher to refuse, saying why
+    return bool(scheme) and not address[len(scheme) + 1 :][:1].isdigit()
 
 
 def _fetch_without_scheme(
@@ -132,9 +157,20 @@ def _fetch_message(error: fetching.FetchError) -> str:
     return f"That address did not give a feed: {error}"
 
 
-def unsubscribe(user, source_id: int) -> bool:
-    deleted, _ = Subscription.objects.filter(user=user, source_id=source_id).delete()
-    return bool(deleted)
+def unsubscribe(user, source_id: int) -> Source | None:
+    """Stop following a source: the source unfollowed, or None when the reader did
+    not follow it (a second click on Remove, another reader's source)."""
+    if source_id > MAX_ROW_ID:
+        return None  # no row can have it, and the database could not take it
+    subscription = (
+        Subscription.objects.filter(user=user, source_id=source_id)
+        .select_related("source")
+        .first()
+    )
+    if subscription is None:
+        return None
+    Subscription.objects.filter(pk=subscription.pk).delete()
+    return subscription.source
 
 
 def import_opml(user, data: bytes) -> ImportResult:

@@ -5,8 +5,10 @@ from xml.etree import ElementTree
 
 import pytest
 from django.core.management import call_command
+from django.test import Client
 
 from feed.models import Article, Source
+from tests import factories
 from tests.conftest import Route
 
 
@@ -97,7 +99,37 @@ def test_a_url_is_fetched_from_a_local_server(
     out = capsys.readouterr().out
     assert "gone" in out.lower()
     assert Article.objects.filter(source__url=feed_server.url("/npr.xml")).count() == 10
-    assert not Source.objects.get(url=feed_server.url("/gone.xml")).is_active
+    assert not Source.objects.filter(url=feed_server.url("/gone.xml")).exists()
+
+
+@pytest.mark.django_db
+def test_an_unreachable_url_leaves_no_default_source_for_readers(settings, capsys):
+    settings.FETCH_ALLOW_PRIVATE_ADDRESSES = True
+    assert ingest("http://127.0.0.1:9/typo.xml") == 1
+    assert "1 failed" in capsys.readouterr().out
+    reader = Client()
+    reader.force_login(factories.make_user())
+    assert "typo.xml" not in reader.get("/sources/").content.decode()
+    assert not Source.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_url_that_is_not_a_feed_leaves_no_source(feed_server, capsys):
+    feed_server.routes["/page"] = Route(
+        b"<html><body>Hello</body></html>", headers={"Content-Type": "text/html"}
+    )
+    assert ingest(feed_server.url("/page")) == 1
+    assert "web page, not a feed" in capsys.readouterr().out
+    assert not Source.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_failing_url_keeps_the_source_it_already_was(feed_server, capsys):
+    feed_server.routes["/down.xml"] = Route(status=500)
+    source = factories.make_source(url=feed_server.url("/down.xml"))
+    assert ingest(source.url) == 1
+    source.refresh_from_db()
+    assert source.consecutive_failures == 1
 
 
 @pytest.mark.django_db

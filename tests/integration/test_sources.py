@@ -1,5 +1,7 @@
 """A reader's own sources: add by URL or website, OPML in and out, remove, re-enable."""
 
+from datetime import timedelta
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -316,15 +318,31 @@ def test_a_source_nobody_follows_is_not_fetched_until_someone_subscribes_again(
 def test_a_source_of_another_reader_cannot_be_removed_or_enabled(browser):
     source = factories.make_source(is_default=False, is_active=False)
     Subscription.objects.create(user=factories.make_user(), source=source)
-    assert browser.post(f"/sources/{source.pk}/remove/").status_code == 404
+    response = browser.post(f"/sources/{source.pk}/remove/", follow=True)
+    assert "You do not follow that source" in messages_of(response)
     assert browser.post(f"/sources/{source.pk}/enable/").status_code == 404
     source.refresh_from_db()
     assert not source.is_active
+    assert Subscription.objects.filter(source=source).exists()
 
 
-@pytest.mark.parametrize("action", ["remove", "enable"])
-def test_an_id_larger_than_any_row_is_a_404(browser, action):
-    assert browser.post(f"/sources/{2**70}/{action}/").status_code == 404
+def test_an_id_larger_than_any_row_is_a_404_to_enable(browser):
+    assert browser.post(f"/sources/{2**70}/enable/").status_code == 404
+
+
+def test_an_id_larger_than_any_row_removes_nothing(browser):
+    response = browser.post(f"/sources/{2**70}/remove/", follow=True)
+    assert "You do not follow that source" in messages_of(response)
+
+
+def test_removing_a_source_twice_ends_on_the_sources_page_both_times(browser, reader):
+    source = factories.make_source(is_default=False)
+    Subscription.objects.create(user=reader, source=source)
+    first = browser.post(f"/sources/{source.pk}/remove/", follow=True)
+    second = browser.post(f"/sources/{source.pk}/remove/", follow=True)
+    assert f"Removed {source}." in messages_of(first)
+    assert second.status_code == 200
+    assert "You do not follow that source (any more)." in messages_of(second)
 
 
 def test_a_disabled_source_shows_why_and_can_be_re_enabled(browser, reader):
@@ -413,3 +431,223 @@ def test_opml_import_refuses_host_names_that_are_not_valid(browser, reader):
     text = messages_of(response)
     assert "Imported 1 source " in text and "2 could not be used" in text
     assert Subscription.objects.filter(user=reader).count() == 1
+
+
+# -- names ---------------------------------------------------------------------------
+
+
+def test_one_readers_opml_label_is_not_the_name_other_readers_see(browser, feed_server):
+    feed_server.routes["/feed.xml"] = Route(big_feed(2))
+    url = feed_server.url("/feed.xml")
+    upload(browser, opml(f'<outline text="Junk I never read" xmlUrl="{url}"/>'))
+    assert Source.objects.get().title == "Junk I never read"  # until fetched
+    ingestion.fetch_source(Source.objects.get().pk, force=True)
+    other = Client()
+    other.force_login(factories.make_user())
+    response = other.post("/sources/add/", {"address": url}, follow=True)
+    assert "Junk I never read" not in messages_of(response)
+    assert "Junk I never read" not in other.get("/sources/").content.decode()
+    assert Source.objects.get().title == "Big feed of 2"
+
+
+def test_a_feed_that_renames_itself_is_renamed(browser, reader, feed_server):
+    feed_server.routes["/feed.xml"] = Route(big_feed(2))
+    source = factories.make_source(
+        url=feed_server.url("/feed.xml"), title="Old name", is_default=False
+    )
+    Subscription.objects.create(user=reader, source=source)
+    ingestion.fetch_source(source.pk, force=True)
+    source.refresh_from_db()
+    assert source.title == "Big feed of 2"
+
+
+def test_a_default_source_keeps_the_name_it_was_loaded_with(db, feed_server):
+    feed_server.routes["/feed.xml"] = Route(big_feed(2))
+    source = factories.make_source(url=feed_server.url("/feed.xml"), title="Curated")
+    ingestion.fetch_source(source.pk, force=True)
+    source.refresh_from_db()
+    assert source.title == "Curated"
+
+
+# -- addresses -----------------------------------------------------------------------
+
+
+def test_a_schemeless_address_too_long_once_http_is_added_gets_a_message(
+    browser, feed_server
+):
+    prefix = feed_server.url("/feed.xml?pad=").removeprefix("http://")
+    address = prefix + "a" * (2000 - len(prefix))
+    feed_server.routes["/" + address.split("/", 1)[1]] = Route(big_feed(2))
+    response = browser.post("/sources/add/", {"address": address}, follow=True)
+    assert "longer than 2,000 characters" in messages_of(response)
+    assert not Source.objects.exists()
+
+
+def test_a_permanent_redirect_too_long_to_store_keeps_the_address_entered(
+    browser, feed_server
+):
+    target = "/feed.xml?pad=" + "a" * 2100
+    feed_server.routes["/old"] = Route(status=301, headers={"Location": target})
+    feed_server.routes[target] = Route(big_feed(2))
+    response = browser.post(
+        "/sources/add/", {"address": feed_server.url("/old")}, follow=True
+    )
+    assert "2 new articles" in messages_of(response)
+    assert Source.objects.get().url == feed_server.url("/old")
+
+
+def test_a_fragment_does_not_make_a_second_source(browser, feed_server):
+    feed_server.routes["/feed.xml"] = Route(big_feed(2))
+    url = feed_server.url("/feed.xml")
+    browser.post("/sources/add/", {"address": url})
+    browser.post("/sources/add/", {"address": url + "#latest"})
+    assert list(Source.objects.values_list("url", flat=True)) == [url]
+
+
+@pytest.mark.parametrize("prefix", ["feed://", "feed:http://"])
+def test_a_feed_scheme_address_is_added(browser, feed_server, prefix):
+    feed_server.routes["/feed.xml"] = Route(big_feed(2))
+    url = feed_server.url("/feed.xml")
+    address = prefix + url.removeprefix("http://")
+    response = browser.post("/sources/add/", {"address": address}, follow=True)
+    assert "2 new articles" in messages_of(response), messages_of(response)
+    assert Source.objects.get().url == url
+
+
+def test_an_address_without_a_scheme_may_carry_a_url_in_its_query(browser, feed_server):
+    path = "/feed.xml?from=https://elsewhere.example.com/"
+    feed_server.routes[path] = Route(big_feed(2))
+    address = feed_server.url(path).removeprefix("http://")
+    response = browser.post("/sources/add/", {"address": address}, follow=True)
+    assert "2 new articles" in messages_of(response), messages_of(response)
+
+
+def test_an_address_with_another_scheme_is_refused_as_such(browser):
+    response = browser.post(
+        "/sources/add/", {"address": "ftp://files.example.com/rss"}, follow=True
+    )
+    assert "Only http:// and https:// addresses" in messages_of(response)
+
+
+# -- what adding says ----------------------------------------------------------------
+
+
+def test_adding_a_source_already_followed_says_so(browser, feed_server):
+    feed_server.routes["/feed.xml"] = Route(big_feed(3))
+    url = feed_server.url("/feed.xml")
+    browser.post("/sources/add/", {"address": url}, follow=True)
+    again = browser.post("/sources/add/", {"address": url}, follow=True)
+    assert messages_of(again) == "You already follow Big feed of 3."
+
+
+def test_adding_a_source_others_follow_counts_its_articles_now_in_your_feed(
+    browser, feed_server
+):
+    feed_server.routes["/feed.xml"] = Route(big_feed(3))
+    url = feed_server.url("/feed.xml")
+    source = factories.make_source(url=url, is_default=False)
+    Subscription.objects.create(user=factories.make_user(), source=source)
+    ingestion.fetch_source(source.pk, force=True)
+    response = browser.post("/sources/add/", {"address": url}, follow=True)
+    assert messages_of(response) == "Added Big feed of 3: 3 articles now in your feed."
+
+
+def test_one_new_article_is_singular(browser, feed_server):
+    feed_server.routes["/feed.xml"] = Route(big_feed(1))
+    response = browser.post(
+        "/sources/add/", {"address": feed_server.url("/feed.xml")}, follow=True
+    )
+    assert messages_of(response) == "Added Big feed of 1: 1 new article."
+
+
+# -- re-enabling ---------------------------------------------------------------------
+
+
+def test_re_enable_on_an_active_source_keeps_its_retry_after(
+    browser, reader, feed_server
+):
+    feed_server.routes["/busy.xml"] = Route(
+        status=429, headers={"Retry-After": "86400"}
+    )
+    source = factories.make_source(url=feed_server.url("/busy.xml"), is_default=False)
+    Subscription.objects.create(user=reader, source=source)
+    ingestion.fetch_source(source.pk)
+    source.refresh_from_db()
+    retry_at = source.next_fetch_at
+    assert retry_at > timezone.now() + timedelta(hours=20)
+    response = browser.post(f"/sources/{source.pk}/enable/", follow=True)
+    assert "is active; it is fetched on its schedule" in messages_of(response)
+    source.refresh_from_db()
+    assert source.next_fetch_at == retry_at
+    assert source.consecutive_failures == 1
+
+
+def disabled_by_failures(feed_server) -> Source:
+    """A source that failed for a week and was disabled for it."""
+    feed_server.routes["/down.xml"] = Route(status=503)
+    source = factories.make_source(url=feed_server.url("/down.xml"))
+    start = timezone.now() - timedelta(days=9)
+    ingestion.fetch_source(source.pk, now=start, force=True)
+    ingestion.fetch_source(
+        source.pk, now=start + timedelta(days=7, minutes=1), force=True
+    )
+    source.refresh_from_db()
+    assert not source.is_active
+    return source
+
+
+@pytest.fixture
+def admin_browser(db) -> Client:
+    client = Client()
+    client.force_login(factories.make_user(is_staff=True, is_superuser=True))
+    return client
+
+
+def admin_form_data(admin_browser, change_url: str) -> dict[str, str]:
+    """The admin change form's fields as the page shows them, ready to post back."""
+    form = admin_browser.get(change_url).context["adminform"].form
+    data = {}
+    for name, field in form.fields.items():
+        value = form[name].value()
+        if name == "next_fetch_at":
+            local = timezone.localtime(value)
+            data["next_fetch_at_0"] = local.strftime("%Y-%m-%d")
+            data["next_fetch_at_1"] = local.strftime("%H:%M:%S")
+        elif isinstance(value, bool):
+            if value:
+                data[name] = "on"
+        elif value is not None:
+            data[name] = (
+                field.prepare_value(value) if name == "fetch_interval" else value
+            )
+    return data
+
+
+def test_a_source_ticked_active_in_the_admin_survives_its_next_failure(
+    feed_server, admin_browser
+):
+    source = disabled_by_failures(feed_server)
+    change_url = f"/admin/feed/source/{source.pk}/change/"
+    data = admin_form_data(admin_browser, change_url)
+    data["is_active"] = "on"
+    assert admin_browser.post(change_url, data).status_code == 302
+    source.refresh_from_db()
+    assert source.is_active and source.disabled_reason == ""
+    assert source.consecutive_failures == 0 and source.first_failure_at is None
+
+    ingestion.fetch_source(source.pk, now=timezone.now(), force=True)
+    source.refresh_from_db()
+    assert source.is_active, source.disabled_reason
+
+
+def test_the_admin_action_re_enables_disabled_sources(feed_server, admin_browser):
+    source = disabled_by_failures(feed_server)
+    response = admin_browser.post(
+        "/admin/feed/source/",
+        {"action": "re_enable", "_selected_action": [source.pk]},
+        follow=True,
+    )
+    assert "1 source re-enabled, to be fetched shortly." in messages_of(response)
+    source.refresh_from_db()
+    assert source.is_active and source.consecutive_failures == 0
+    assert source.next_fetch_at <= timezone.now()

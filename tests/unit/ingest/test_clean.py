@@ -332,6 +332,12 @@ def test_canonical_feed_url_changes_only_the_spelling_of_scheme_host_and_port(
     assert canonical_feed_url(raw) == expected
 
 
+def test_canonical_feed_url_drops_the_fragment_the_server_never_sees():
+    assert (
+        canonical_feed_url("https://E.com/feed?x=1#latest") == "https://e.com/feed?x=1"
+    )
+
+
 def test_absolute_url_rejects_overlong_values():
     assert absolute_url("https://e.com/" + "a" * 3000) == ""
 

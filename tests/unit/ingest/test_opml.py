@@ -153,3 +153,43 @@ def test_latin1_encoded_opml_is_read():
     ).encode("latin-1")
 
     assert parse_opml(data).feeds == [OpmlFeed("https://cafe.example/rss", "Café", "")]
+
+
+@pytest.mark.parametrize(
+    ("encoding", "label"),
+    [
+        ("Shift_JIS", "日本のニュース"),
+        ("GB2312", "中文新闻"),
+        ("EUC-KR", "한국 뉴스"),
+        ("Big5", "中文新聞"),
+    ],
+)
+def test_an_opml_declared_in_a_multibyte_encoding_is_read(encoding, label):
+    data = (
+        f'<?xml version="1.0" encoding="{encoding}"?><opml version="2.0"><body>'
+        f'<outline text="{label}" xmlUrl="https://a.example.com/rss"/></body></opml>'
+    ).encode(encoding)
+
+    assert parse_opml(data).feeds == [OpmlFeed("https://a.example.com/rss", label)]
+
+
+def test_a_legacy_label_is_read_as_browsers_read_it():
+    # "①" is in Windows-31J (what servers and editors mean by Shift_JIS), not in
+    # strict Shift_JIS.
+    data = (
+        '<?xml version="1.0" encoding="Shift_JIS"?><opml><body>'
+        '<outline text="ニュース①" xmlUrl="https://a.example.com/rss"/></body></opml>'
+    ).encode("cp932")
+
+    assert parse_opml(data).feeds[0].title == "ニュース①"
+
+
+def test_a_doctype_hidden_in_a_declared_encoding_is_still_refused():
+    laughs = (
+        '<?xml version="1.0" encoding="UTF-7"?>'
+        '<!DOCTYPE opml [<!ENTITY a "aaaaaaaaaa">]>'
+        '<opml><body><outline text="&a;" xmlUrl="https://e.example/"/></body></opml>'
+    ).encode("utf-7")
+
+    with pytest.raises(OpmlError, match="DOCTYPE"):
+        parse_opml(laughs)
