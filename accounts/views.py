@@ -12,11 +12,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts import services
 from accounts.forms import DeleteAccountForm, DigestSettingsForm, ReadingSettingsForm
 from accounts.models import ApiToken
+from tidings.decorators import post_action
 
 
 @login_required
@@ -45,8 +46,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
-@require_POST
+@post_action
 def reading_settings(request: HttpRequest) -> HttpResponse:
     form = ReadingSettingsForm(request.POST, instance=request.user)
     if form.is_valid():
@@ -55,16 +55,14 @@ def reading_settings(request: HttpRequest) -> HttpResponse:
     return redirect("accounts:settings")
 
 
-@login_required
-@require_POST
+@post_action
 def token_create(request: HttpRequest) -> HttpResponse:
     # Shown once on the next page, never stored in clear (only its hash is kept).
     request.session["new_api_token"] = services.issue_api_token(request.user)
     return redirect("accounts:settings")
 
 
-@login_required
-@require_POST
+@post_action
 def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     try:
         services.revoke_api_token(request.user, token_id)

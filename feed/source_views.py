@@ -6,11 +6,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 
 from feed.ingest.opml import OpmlError
 from feed.models import Source, Subscription
 from feed.services import ingestion, sources
+from tidings.decorators import post_action
 
 MAX_OPML_UPLOAD = 2 * 1024 * 1024
 
@@ -57,8 +57,7 @@ def source_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
-@require_POST
+@post_action
 def source_add(request: HttpRequest) -> HttpResponse:
     form = AddSourceForm(request.POST)
     if form.is_valid():
@@ -90,8 +89,7 @@ def _added_message(result: sources.AddResult) -> str:
     )
 
 
-@login_required
-@require_POST
+@post_action
 def source_remove(request: HttpRequest, source_id: int) -> HttpResponse:
     """Idempotent: a second click (or a stale page) ends on the sources page too."""
     removed = sources.unsubscribe(request.user, source_id)
@@ -102,8 +100,7 @@ def source_remove(request: HttpRequest, source_id: int) -> HttpResponse:
     return redirect("feed:sources")
 
 
-@login_required
-@require_POST
+@post_action
 def source_enable(request: HttpRequest, source_id: int) -> HttpResponse:
     source = get_subscription_for_user(request.user, source_id).source
     if ingestion.enable_source(source, now=timezone.now()):
@@ -113,8 +110,7 @@ def source_enable(request: HttpRequest, source_id: int) -> HttpResponse:
     return redirect("feed:sources")
 
 
-@login_required
-@require_POST
+@post_action
 def opml_import(request: HttpRequest) -> HttpResponse:
     form = OpmlUploadForm(request.POST, request.FILES)
     if not form.is_valid():

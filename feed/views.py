@@ -9,10 +9,10 @@ from django.db.models import Exists, OuterRef, Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts import services as accounts
 from accounts.forms import OnboardingDigestForm
@@ -48,6 +48,7 @@ from feed.services import (
 )
 from feed.services.reading import FeedPage
 from tidings import health
+from tidings.decorators import post_action, safe_next
 
 PAGE_SIZE = 20
 CARD_ACTIONS = [
@@ -59,6 +60,8 @@ CARD_ACTIONS = [
 # Buttons that stay pressed (and toggle back) rather than removing the card.
 TOGGLES = {"like", "save"}
 SUGGESTED_TOPICS = ["ai", "chips", "trade"]
+# The story the reader just hid without JavaScript, offered back on the next feed page.
+UNDO_SESSION_KEY = "feed_undo"
 
 
 def get_article_for_user(user, article_id: int) -> Article:
@@ -89,17 +92,6 @@ def get_mute_for_user(user, mute_id: int) -> Mute:
     return get_object_or_404(Mute, user=user, pk=mute_id)
 
 
-def _back(request: HttpRequest, fallback: str) -> str:
-    """The page to return to: `next` when it is a path on this site (redirect()
-    would take any other word for the name of a URL pattern), else `fallback`."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target.startswith("/") and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
-
-
 def _feed_page(
     request: HttpRequest, page: FeedPage, *, view: str, **context
 ) -> HttpResponse:
@@ -113,6 +105,7 @@ def _feed_page(
             "card_actions": CARD_ACTIONS,
             "toggles": TOGGLES,
             "search_form": context.pop("search_form", None) or SearchForm(),
+            "undo": request.session.pop(UNDO_SESSION_KEY, None),
             **context,
         },
     )
@@ -261,8 +254,7 @@ def topic_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
-@require_POST
+@post_action
 def topic_follow(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         topic = topics.topic_for(request.user, slug)
@@ -274,11 +266,10 @@ def topic_follow(request: HttpRequest, slug: str) -> HttpResponse:
     else:
         topics.follow(request.user, topic)
         messages.success(request, f"You now follow {topic.name}.")
-    return redirect(_back(request, reverse("feed:topics")))
+    return redirect(safe_next(request, reverse("feed:topics")))
 
 
-@login_required
-@require_POST
+@post_action
 def topic_weight(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         topic = topics.topic_for(request.user, slug)
@@ -290,11 +281,10 @@ def topic_weight(request: HttpRequest, slug: str) -> HttpResponse:
     name = form.cleaned_data["weight"]
     preferences.set_follow_weight(request.user, topic, preferences.WEIGHTS[name])
     messages.success(request, f"{topic.name}: {name} in your feed.")
-    return redirect(_back(request, reverse("feed:topics")))
+    return redirect(safe_next(request, reverse("feed:topics")))
 
 
-@login_required
-@require_POST
+@post_action
 def topic_create(request: HttpRequest) -> HttpResponse:
     form = OwnTopicForm(request.POST, user=request.user)
     if form.is_valid():
@@ -335,8 +325,7 @@ def topic_edit(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "feed/topic_form.html", {"form": form, "topic": topic})
 
 
-@login_required
-@require_POST
+@post_action
 def topic_delete(request: HttpRequest, slug: str) -> HttpResponse:
     topic = get_own_topic_for_user(request.user, slug)
     preferences.delete_own_topic(topic)
@@ -344,8 +333,7 @@ def topic_delete(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect("feed:topics")
 
 
-@login_required
-@require_POST
+@post_action
 def mute_add(request: HttpRequest) -> HttpResponse:
     form = MuteForm(request.POST)
     if form.is_valid():
@@ -356,8 +344,7 @@ def mute_add(request: HttpRequest) -> HttpResponse:
     return redirect(reverse("feed:topics") + "#mutes")
 
 
-@login_required
-@require_POST
+@post_action
 def mute_delete(request: HttpRequest, mute_id: int) -> HttpResponse:
     mute = get_mute_for_user(request.user, mute_id)
     preferences.remove_mute(mute)
@@ -365,8 +352,7 @@ def mute_delete(request: HttpRequest, mute_id: int) -> HttpResponse:
     return redirect(reverse("feed:topics") + "#mutes")
 
 
-@login_required
-@require_POST
+@post_action
 def feedback(request: HttpRequest, article_id: int) -> HttpResponse:
     article = get_article_for_user(request.user, article_id)
     form = FeedbackForm(request.POST)
@@ -374,19 +360,35 @@ def feedback(request: HttpRequest, article_id: int) -> HttpResponse:
         return HttpResponse("Unknown feedback signal.", status=400)
     signal = form.cleaned_data["signal"]
     undo = form.cleaned_data["undo"]
+    as_json = request.headers.get("Accept") == "application/json"
+    # Without JavaScript, the next feed page offers an Undo (tidings.js has its own).
+    if signal in Feedback.DISMISSING and not undo and not as_json:
+        request.session[UNDO_SESSION_KEY] = _undo_for(request.user, article, signal)
     if undo:
         personalisation.withdraw_feedback(request.user, article, signal)
     else:
         personalisation.record_feedback(request.user, article, signal)
-    if request.headers.get("Accept") == "application/json":
+    if as_json:
         return JsonResponse({"ok": True, "signal": signal, "active": not undo})
-    if signal in Feedback.DISMISSING and not undo:
-        messages.info(request, f"“{article.title}” is gone from your feed.")
-    return redirect(_back(request, reverse("feed:home")))
+    return redirect(safe_next(request, reverse("feed:home")))
 
 
-@login_required
-@require_POST
+def _undo_for(user, article: Article, signal: str) -> dict:
+    """The feedback that undoes a dismissal, for the Undo form on the next feed
+    page: withdrawing it, or for "less like this" that replaced a like, the like
+    (which takes the dislike back, as tidings.js does)."""
+    relike = signal == Feedback.Signal.DISLIKE and (
+        Feedback.Signal.LIKE in personalisation.signals_on_card(user, article)
+    )
+    return {
+        "article": article.pk,
+        "title": article.title,
+        "signal": Feedback.Signal.LIKE if relike else signal,
+        "withdraw": not relike,
+    }
+
+
+@post_action
 def topic_verdict(request: HttpRequest, article_id: int) -> HttpResponse:
     """The reader says an article is (or is not) about a topic: their feed applies
     it at once, the topic's model learns from it at its next refit."""
@@ -414,11 +416,10 @@ def topic_verdict(request: HttpRequest, article_id: int) -> HttpResponse:
             f"{topic.name}. Your feed uses this now, and the {topic.name} model "
             "learns from it at its next refresh.",
         )
-    return redirect(_back(request, reverse("feed:home")))
+    return redirect(safe_next(request, reverse("feed:home")))
 
 
-@login_required
-@require_POST
+@post_action
 def mark_read(request: HttpRequest) -> HttpResponse:
     form = ReadForm(request.POST)
     if not form.is_valid():

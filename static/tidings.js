@@ -18,6 +18,10 @@
     return input ? input.value : "";
   }
 
+  // The server's JSON reply, or a failure when anything else came back: an error, or
+  // a redirect (an ended session sends the request on to the login page, which
+  // answers 200 in HTML). The caller then submits the form itself, as without
+  // JavaScript.
   function post(url, data) {
     return fetch(url, {
       method: "POST",
@@ -25,8 +29,16 @@
       headers: { "Accept": "application/json", "X-CSRFToken": data.get("csrfmiddlewaretoken") },
       credentials: "same-origin",
     }).then(function (response) {
-      if (!response.ok) throw new Error("HTTP " + response.status);
+      var type = response.headers.get("Content-Type") || "";
+      if (!response.ok || response.redirected || type.indexOf("application/json") !== 0) {
+        throw new Error("Unexpected reply: HTTP " + response.status + " from " + response.url);
+      }
       return response.json();
+    }).then(function (reply) {
+      if (!reply || reply.ok !== true || typeof reply.active !== "boolean") {
+        throw new Error("Unexpected reply");
+      }
+      return reply;
     });
   }
 
@@ -58,7 +70,10 @@
     }
   }
 
-  function dismiss(card, form, signal) {
+  // The card gives way to a note with an Undo button. Focus that was in the card
+  // moves to the Undo button (after a keyboard shortcut: to the next card), and
+  // the note stays while it holds focus.
+  function dismiss(card, form, signal, byKey) {
     var placeholder = document.createElement("div");
     placeholder.className = "card gone";
     placeholder.setAttribute("role", "status");
@@ -70,10 +85,11 @@
     undo.textContent = "Undo";
     placeholder.appendChild(text);
     placeholder.appendChild(undo);
-    var wasCurrent = card.classList.contains("is-current");
+    var hadFocus = card.contains(document.activeElement);
     var next = nextCard(card, 1);
     card.replaceWith(placeholder);
-    if (wasCurrent && next) select(next, false);
+    if (byKey && next) select(next, false);
+    else if (hadFocus || byKey) undo.focus();
     undo.addEventListener("click", function () {
       // Undoing "less like this" gives back the like it replaced: liking the story
       // again withdraws the dislike too, as on the server.
@@ -86,12 +102,15 @@
         select(card, true);
       }).catch(function () { window.location.reload(); });
     });
-    window.setTimeout(function () {
-      if (placeholder.isConnected) placeholder.remove();
-    }, 15000);
+    function expire() {
+      if (!placeholder.isConnected) return;
+      if (placeholder.contains(document.activeElement)) window.setTimeout(expire, 15000);
+      else placeholder.remove();
+    }
+    window.setTimeout(expire, 15000);
   }
 
-  function act(form) {
+  function act(form, byKey) {
     var card = form.closest(".card");
     var signal = form.querySelector("input[name=signal]").value;
     var button = form.querySelector("button");
@@ -99,7 +118,7 @@
     return post(form.action, new FormData(form)).then(function (reply) {
       card.classList.remove("is-busy");
       if (DISMISSING[signal] && reply.active) {
-        dismiss(card, form, signal);
+        dismiss(card, form, signal, byKey);
         announce(DISMISSING[signal]);
         return;
       }
@@ -118,7 +137,7 @@
 
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    if (!form.closest(".card") || !/\/feedback\/$/.test(form.action)) return;
+    if (!form.closest(".card[data-article]") || !/\/feedback\/$/.test(form.action)) return;
     event.preventDefault();
     act(form).catch(function () { form.submit(); });
   });
@@ -315,13 +334,24 @@
     return list[index + step] || null;
   }
 
-  function select(card, scroll) {
+  function markCurrent(card) {
     var previous = current();
+    if (previous === card) return;
     if (previous) previous.classList.remove("is-current");
     card.classList.add("is-current");
+  }
+
+  function select(card, scroll) {
+    markCurrent(card);
     card.focus({ preventScroll: true });
     if (scroll !== false) card.scrollIntoView({ block: "nearest" });
   }
+
+  // Focus moving into a card (Tab, a click) makes it the one shortcuts act on.
+  document.addEventListener("focusin", function (event) {
+    var card = cards && event.target.closest && event.target.closest(".card[data-article]");
+    if (card && cards.contains(card)) markCurrent(card);
+  });
 
   function move(step) {
     var list = allCards();
@@ -375,7 +405,7 @@
     var button = card.querySelector("[data-signal=" + signal + "]");
     if (button) {
       event.preventDefault();
-      act(button.form).catch(function () { button.form.submit(); });
+      act(button.form, true).catch(function () { button.form.submit(); });
     }
   });
 

@@ -51,6 +51,12 @@ def withdraw_feedback(user, article: Article, signal: str) -> bool:
     return bool(deleted)
 
 
+def signals_on_card(user, article: Article) -> frozenset[str]:
+    """The signals the reader gave the article's card, whichever copy of the story
+    holds them."""
+    return frozenset(_on_card(user, article).values_list("signal", flat=True))
+
+
 def _on_card(user, article: Article) -> QuerySet:
     """The reader's feedback on the article and on the copies of its story they
     see: a story's card shows the signals given to any of these

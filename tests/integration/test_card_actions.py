@@ -101,3 +101,57 @@ def test_less_like_this_replaces_a_like_held_by_another_copy(core_topics):
     # The saved story keeps its card under Saved, no longer liked.
     html = client.get("/saved/").content.decode()
     assert 'data-signal="like" aria-pressed="false"' in html
+
+
+def undo_form(html: str) -> dict[str, str]:
+    """The fields of the Undo form a feed page offers after a dismissal."""
+    form = re.search(r'id="undo".*?</form>', html, re.DOTALL).group(0)
+    fields = dict(re.findall(r'name="(\w+)" value="([^"]*)"', form))
+    fields["action"] = re.search(r'action="([^"]+)"', form).group(1)
+    return fields
+
+
+@pytest.mark.parametrize(
+    ("liked", "undone_by"),
+    [(False, {"signal": "hide", "undo": "1"}), (True, {"signal": "like"})],
+    ids=["hide", "less-like-this-after-like"],
+)
+def test_a_dismissal_without_javascript_can_be_undone(core_topics, liked, undone_by):
+    reader, client = reader_client(core_topics)
+    article = telling(hours_ago=1)
+    url = f"/articles/{article.pk}/feedback/"
+    signal = "dislike" if liked else "hide"
+    if liked:
+        client.post(url, {"signal": "like"}, headers=JSON)
+    response = client.post(
+        url, {"signal": signal, "next": f"/#article-{article.pk}"}, follow=True
+    )
+    html = response.content.decode()
+    assert card_ids(html) == []
+    assert "is gone from your feed" in html
+    fields = undo_form(html)
+    assert fields.pop("csrfmiddlewaretoken")
+    # Undo, as the card would: back to the story, on the page the reader was on.
+    assert fields == {"action": url, **undone_by, "next": f"/#article-{article.pk}"}
+    response = client.post(url, fields, follow=True)
+    assert response.redirect_chain[-1][0] == f"/#article-{article.pk}"
+    html = response.content.decode()
+    assert card_ids(html) == [article.pk]
+    assert 'id="undo"' not in html
+    assert signals(reader) == ({(article.pk, "like")} if liked else set())
+
+
+def test_with_javascript_a_dismissal_leaves_no_undo_for_the_next_page(core_topics):
+    reader, client = reader_client(core_topics)
+    article = telling(hours_ago=1)
+    client.post(f"/articles/{article.pk}/feedback/", {"signal": "hide"}, headers=JSON)
+    assert 'id="undo"' not in client.get("/").content.decode()
+
+
+def test_a_card_sends_its_reader_back_to_the_card(core_topics):
+    reader, client = reader_client(core_topics)
+    article = telling(hours_ago=1)
+    html = client.get("/?topic=chips").content.decode()
+    back = f'name="next" value="/?topic=chips#article-{article.pk}"'
+    # The four buttons and the topic fixes.
+    assert html.count(back) == 5
