@@ -244,8 +244,8 @@ def sanitize_html(fragment: str, *, base_url: str = "") -> str:
     """Sanitise feed HTML with nh3; relative links and images resolve against base_url.
 
     Only the tags and attributes above survive; links and images must be http(s)
-    (links may be mailto:); links open in a new tab without referrer or opener;
-    images load lazily without referrer. Input is capped at 200,000 characters and
+    (links may be mailto:), images are asked for over https; links open in a new
+    tab without referrer or opener; images load lazily without referrer. Input is capped at 200,000 characters and
     checked for pathological nesting or attribute counts first (nh3 is quadratic in
     both): such markup is reduced to escaped plain text.
     """
@@ -269,7 +269,16 @@ def sanitize_html(fragment: str, *, base_url: str = "") -> str:
         # nh3 parses the base with the WHATWG URL rules, stricter than urllib's:
         # a base it rejects means relative URLs are dropped instead.
         cleaned = _nh3_clean(fragment, "deny")
+    if "http://" in cleaned and "<img" in cleaned:
+        # The page is served over https and its Content-Security-Policy allows
+        # https images only: ask for them over https (as browsers upgrade mixed
+        # content) instead of showing a broken image.
+        cleaned = _PLAIN_HTTP_IMAGE.sub(r"\1https://", cleaned)
     return cleaned.strip()
+
+
+# An <img> whose src is plain http, as nh3 writes it (attributes double-quoted).
+_PLAIN_HTTP_IMAGE = re.compile(r'(<img\b[^>]*?\ssrc=")http://', re.IGNORECASE)
 
 
 def _nh3_clean(fragment: str, url_relative: object) -> str:

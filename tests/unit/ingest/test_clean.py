@@ -133,6 +133,22 @@ def test_images_load_lazily_without_referrer():
     assert 'referrerpolicy="no-referrer"' in cleaned
 
 
+def test_plain_http_images_are_asked_for_over_https():
+    """The pages allow https images only (Content-Security-Policy): a plain http
+    one would show broken."""
+    cleaned = sanitize_html(
+        "<p><a href='http://old.example/page'>page</a>"
+        "<IMG ALT='a wafer' SRC='http://old.example/a.jpg'>"
+        "<img src='/b.png'></p>",
+        base_url="http://old.example/feed",
+    )
+
+    assert 'src="https://old.example/a.jpg"' in cleaned
+    assert 'src="https://old.example/b.png"' in cleaned
+    assert 'href="http://old.example/page"' in cleaned  # links are left alone
+    assert 'alt="a wafer"' in cleaned
+
+
 def test_only_http_https_and_mailto_links_survive():
     cleaned = sanitize_html(
         "<a href='mailto:desk@example.com'>m</a><a href='ftp://x.example/f'>f</a>"
