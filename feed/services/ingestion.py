@@ -445,14 +445,16 @@ def prune_old_articles(
     *, older_than: timedelta, now: datetime, batch: int = 1000
 ) -> int:
     """Delete articles published and fetched before `now - older_than` that nobody
-    saved or liked, in batches so that no statement locks much at once. Returns
-    how many went.
+    saved, liked, disliked or hid, in batches so that no statement locks much at
+    once. Returns how many went.
 
     An article fetched since the cutoff may still be in its feed: deleted, it
-    would be stored again as new on the next fetch."""
+    would be stored again as new on the next fetch. A dislike or a hide is kept
+    with its article: it teaches the reader's model, and it keeps the story's
+    other copies out of their pages and searches."""
     cutoff = now - older_than
     kept = Feedback.objects.filter(
-        signal__in=[Feedback.Signal.SAVE, Feedback.Signal.LIKE]
+        signal__in=[Feedback.Signal.SAVE, Feedback.Signal.LIKE, *Feedback.DISMISSING]
     ).values("article_id")
     deleted = 0
     while True:

@@ -223,14 +223,17 @@ def test_retention_prunes_old_unsaved_articles_in_batches():
     reader = factories.make_user()
     personalisation.record_feedback(reader, articles[0], "save")
     personalisation.record_feedback(reader, articles[1], "like")
+    personalisation.record_feedback(reader, articles[2], "hide")
+    personalisation.record_feedback(reader, articles[3], "open")
     deleted = ingestion.prune_old_articles(
-        older_than=timedelta(days=180), now=timezone.now(), batch=2
+        older_than=timedelta(days=180), now=timezone.now(), batch=1
     )
-    assert deleted == 3
+    assert deleted == 2
     remaining = set(Article.objects.values_list("title", flat=True))
     assert remaining == {
         "Old story 0 on topic 0",
         "Old story 1 on topic 37",
+        "Old story 2 on topic 74",
         "A fresh story",
     }
 
