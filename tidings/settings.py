@@ -6,6 +6,7 @@ production differs only by environment variables (see README.md, "Configuration"
 """
 
 import hashlib
+import os
 import secrets
 import tempfile
 from pathlib import Path
@@ -13,6 +14,8 @@ from urllib.parse import urlsplit
 
 import environ
 from celery.schedules import crontab
+
+from tidings.middleware import static_file_headers
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
@@ -22,11 +25,32 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 
 def _development_secret_key() -> str:
-    """A random key generated once and kept under var/, readable by the owner only."""
+    """A random key generated once and kept under var/, readable by the owner only.
+
+    Written to a private file first and put in place whole, so a crash or a full
+    disk never leaves an empty key behind; processes starting together agree on
+    the first one written. An empty file (from an older version, or a copy gone
+    wrong) gets a new key."""
     path = VAR_DIR / "secret_key"
-    if not path.exists():
-        path.touch(mode=0o600)
-        path.write_text(secrets.token_urlsafe(50))
+    try:
+        key = path.read_text().strip()
+    except FileNotFoundError:
+        key = ""
+    if key:
+        return key
+    draft = path.with_name(f".secret_key.{os.getpid()}")
+    fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as file:
+        file.write(secrets.token_urlsafe(50))
+    try:
+        if path.exists():
+            os.replace(draft, path)  # the empty one
+        else:
+            os.link(draft, path)  # only if no other process made one meanwhile
+    except FileExistsError:
+        pass
+    finally:
+        draft.unlink(missing_ok=True)
     return path.read_text().strip()
 
 
@@ -141,7 +165,8 @@ if EMBEDDED_REDIS:
 
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        # Django's RedisCache, serving without the cache while Redis is away.
+        "BACKEND": "tidings.cache.ForgivingRedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "tidings",
         "TIMEOUT": 300,
@@ -326,6 +351,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
+WHITENOISE_ADD_HEADERS_FUNCTION = static_file_headers
 
 SECURE_SSL_REDIRECT = env.bool(
     "SECURE_SSL_REDIRECT", default=not DEBUG and _site_is_https

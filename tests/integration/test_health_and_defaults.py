@@ -4,9 +4,11 @@ import pytest
 from django.apps import apps
 from django.contrib import admin
 from django.core.management import call_command
+from django.test import Client
 
-from feed.models import Source, Topic, TopicModel
+from feed.models import Follow, Source, Topic, TopicModel
 from feed.services import scoring
+from tests import factories
 
 
 @pytest.mark.django_db
@@ -22,6 +24,34 @@ def test_healthz_is_503_when_redis_does_not_answer(client, settings, tmp_path):
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["problems"] == ["redis"]
+
+
+@pytest.mark.django_db
+def test_with_redis_away_a_signed_in_reader_still_gets_their_pages(
+    core_topics, settings, tmp_path
+):
+    reader = factories.make_user()
+    Follow.objects.create(user=reader, topic=core_topics["chips"])
+    factories.make_articles(
+        factories.make_source(), [factories.entry("Chipmaker opens a new fab")]
+    )
+    away = f"unix://{tmp_path}/nothing-listens-here.sock"
+    settings.CACHES = {
+        "default": {**settings.CACHES["default"], "LOCATION": away, "OPTIONS": {}}
+    }
+    client = Client(raise_request_exception=False)
+    client.force_login(reader)
+    for page in (
+        "/",
+        "/recent/",
+        "/search/?q=fab",
+        "/saved/",
+        "/topics/",
+        "/settings/",
+    ):
+        response = client.get(page)
+        assert response.status_code == 200, page
+    assert "Chipmaker opens a new fab" in client.get("/").content.decode()
 
 
 @pytest.mark.django_db

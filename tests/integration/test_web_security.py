@@ -71,6 +71,15 @@ def test_every_page_sends_the_security_headers(reader_client):
         assert response["X-Frame-Options"] == "DENY"
 
 
+@pytest.mark.parametrize("path", ["/static/tidings.js", "/static/favicon.svg"])
+def test_static_files_send_the_framing_and_content_policy_too(db, path):
+    """WhiteNoise answers before the middleware that sets them on pages."""
+    response = Client().get(path)
+    assert response.status_code == 200
+    assert response["X-Frame-Options"] == "DENY"
+    assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
+
+
 def test_no_page_has_inline_script_style_or_event_handlers(reader_client):
     for path, response in all_pages(reader_client):
         html = response.content.decode()

@@ -77,3 +77,28 @@ def test_services_come_from_urls(tmp_path):
         "redis://127.0.0.1:6379/3",
     )
     assert s["EMAIL_BACKEND"].endswith("smtp.EmailBackend")
+
+
+def _secret_key_length(tmp_path: Path) -> int:
+    environment = {k: v for k, v in os.environ.items() if k not in CLEARED}
+    environment.update(
+        TIDINGS_VAR_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="tidings.settings"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", "from django.conf import settings as s; print(len(s.SECRET_KEY))"],
+        cwd=BASE_DIR, env=environment, capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    return int(out)
+
+
+def test_an_empty_secret_key_file_gets_a_new_key_that_is_kept(tmp_path):
+    """A crash or a full disk once left an empty file: every page then failed with
+    "The SECRET_KEY setting must not be empty"."""
+    (tmp_path / "secret_key").write_text(" \n")
+    assert _secret_key_length(tmp_path) >= 50
+    kept = (tmp_path / "secret_key").read_text()
+    assert len(kept.strip()) >= 50
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+    assert _secret_key_length(tmp_path) >= 50
+    assert (tmp_path / "secret_key").read_text() == kept
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".secret")] == []
