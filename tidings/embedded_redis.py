@@ -75,7 +75,11 @@ def start(
         "--loglevel", "warning",
         "--logfile", str(data_dir / "redis.log"),
     ]  # fmt: skip
-    process = subprocess.Popen(command, stdin=subprocess.DEVNULL)  # noqa: S603
+    # A session of its own: the terminal's Ctrl-C is for the app, which stops
+    # Redis last, after the workers that use it.
+    process = subprocess.Popen(  # noqa: S603
+        command, stdin=subprocess.DEVNULL, start_new_session=True
+    )
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if is_answering(url):

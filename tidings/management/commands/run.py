@@ -30,8 +30,12 @@ class Command(BaseCommand):
                worker_concurrency: int, **options) -> None:  # fmt: skip
         self.children: list[tuple[str, subprocess.Popen]] = []
         self.stopping = False
-        signal.signal(signal.SIGTERM, self._on_signal)
-        signal.signal(signal.SIGINT, self._on_signal)
+        # Ctrl-C, a kill, or the terminal closing (SIGHUP): all stop everything, in
+        # order. The children run in sessions of their own, so that the terminal's
+        # signals reach this process alone (gunicorn would reload on SIGHUP and the
+        # Celery worker restart itself; Redis would stop under a working worker).
+        for stop in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+            signal.signal(stop, self._on_signal)
 
         redis_process = None
         if settings.EMBEDDED_REDIS:
@@ -79,7 +83,8 @@ class Command(BaseCommand):
             sys.exit(exit_code)
 
     def _spawn(self, name: str, command: list[str]) -> None:
-        self.children.append((name, subprocess.Popen(command)))  # noqa: S603
+        child = subprocess.Popen(command, start_new_session=True)  # noqa: S603
+        self.children.append((name, child))
 
     def _on_signal(self, signum, frame) -> None:
         self.stopping = True
