@@ -18,6 +18,7 @@ labels judge topicality, not a page's mix.
 import hashlib
 import json
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -119,6 +120,7 @@ class Report:
     n_labelled: int
     n_background: int
     n_unknown: int = 0  # labels of articles not in the article files
+    n_incomplete: int = 0  # labels without a grade for every evaluated topic
     # topic -> method -> scores; the ranker is method "tidings"
     cold_start: dict[str, dict[str, Scores]] = field(default_factory=dict)
     # topic -> calibration of the probabilities a deployment stores per article
@@ -136,7 +138,7 @@ def read_articles(paths: Iterable[Path]) -> list[CorpusArticle]:
     """Articles from JSONL files (id, title, summary, source); first id wins."""
     seen: dict[str, CorpusArticle] = {}
     for path in paths:
-        with open(path, encoding="utf-8") as lines:
+        with open(path, encoding="utf-8-sig") as lines:
             for line in lines:
                 if not line.strip():
                     continue
@@ -152,9 +154,47 @@ def read_articles(paths: Iterable[Path]) -> list[CorpusArticle]:
     return list(seen.values())
 
 
+class LabelsError(ValueError):
+    """A labels file that cannot be read; the message names the line."""
+
+
 def read_labels(path: Path) -> list[dict]:
-    with open(path, encoding="utf-8") as lines:
-        return [json.loads(line) for line in lines if line.strip()]
+    """Rows {"id": str, <topic slug>: grade} of a labels JSONL file. Blank lines and
+    a byte-order mark are fine; grades may be numbers or numeric strings; other
+    fields (a note, a labeller's name) are left out."""
+    rows = []
+    with open(path, encoding="utf-8-sig") as lines:
+        for number, line in enumerate(lines, 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as error:
+                raise LabelsError(
+                    f"{path}, line {number}: not JSON ({error.msg})"
+                ) from None
+            if not isinstance(row, dict) or not isinstance(row.get("id"), str | int):
+                raise LabelsError(
+                    f"{path}, line {number}: expected an object with an id"
+                )
+            grades = {k: _grade(v) for k, v in row.items() if k != "id"}
+            rows.append(
+                {
+                    "id": str(row["id"]),
+                    **{k: g for k, g in grades.items() if g is not None},
+                }
+            )
+    return rows
+
+
+def _grade(value: object) -> float | None:
+    if isinstance(value, bool):
+        return None
+    try:
+        grade = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return grade if np.isfinite(grade) else None
 
 
 def score_ranking(grades_in_order: Sequence[float]) -> Scores:
@@ -344,13 +384,22 @@ def evaluate(
     by_id = {a.id: k for k, a in enumerate(articles)}
     known = [x for x in labels if x["id"] in by_id]
     n_unknown = len(labels) - len(known)
-    graded = set.intersection(*(set(x) for x in known)) if known else set()
+    # A topic is evaluated when most rows grade it; rows missing one of the
+    # evaluated topics' grades are left out (and counted).
+    counts = Counter(key for x in known for key in x)
+    graded = {key for key, n in counts.items() if 2 * n >= len(known)} - {"id"}
+    complete = [x for x in known if all(t in x for t in graded)]
+    n_incomplete = len(known) - len(complete)
+    known = complete
     topics = [t for t in topics if t in graded]
     readers = [r for r in readers if {r.follows, *r.likes} <= graded]
     labels = sorted(known, key=lambda x: x["id"])
     rows = np.array([by_id[x["id"]] for x in labels], dtype=np.int64)
     report = Report(
-        n_labelled=len(known), n_background=len(articles), n_unknown=n_unknown
+        n_labelled=len(known),
+        n_background=len(articles),
+        n_unknown=n_unknown,
+        n_incomplete=n_incomplete,
     )
     say = progress or (lambda message: None)
 
@@ -468,6 +517,12 @@ def format_report(report: Report) -> str:
         + (
             f" ({report.n_unknown} labels name unknown articles: ignored.)"
             if report.n_unknown
+            else ""
+        )
+        + (
+            f" ({report.n_incomplete} labels lack a grade for a topic the others "
+            "grade: ignored.)"
+            if report.n_incomplete
             else ""
         ),
         "",

@@ -38,4 +38,7 @@ class Command(BaseCommand):
         for path in (labels, *articles):
             if not path.is_file():
                 raise CommandError(f"No such file: {path}")
-        evaluation.run(labels, articles, self.stdout)
+        try:
+            evaluation.run(labels, articles, self.stdout)
+        except evaluation.LabelsError as error:
+            raise CommandError(str(error)) from None

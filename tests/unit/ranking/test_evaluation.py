@@ -72,6 +72,39 @@ def test_evaluate_skips_topics_the_labels_do_not_grade():
     assert "1 labels name unknown articles" in evaluation.format_report(report)
 
 
+def test_labels_are_read_whatever_their_small_irregularities(tmp_path):
+    path = tmp_path / "labels.jsonl"
+    path.write_bytes(
+        "\ufeff".encode()
+        + b'{"id": "a", "ai": 2, "chips": "1", "trade": 0.0, "note": "unsure"}\r\n'
+        + b"\n"
+        + b'{"id": 7, "ai": 0, "chips": 0, "trade": true}\n'
+    )
+    assert evaluation.read_labels(path) == [
+        {"id": "a", "ai": 2.0, "chips": 1.0, "trade": 0.0},
+        {"id": "7", "ai": 0.0, "chips": 0.0},
+    ]
+
+
+def test_a_labels_line_that_is_not_json_is_named(tmp_path):
+    path = tmp_path / "labels.jsonl"
+    path.write_text('{"id": "a", "ai": 1}\n{"id": "b", "ai": \n')
+    with pytest.raises(evaluation.LabelsError, match="line 2"):
+        evaluation.read_labels(path)
+
+
+def test_a_row_missing_one_grade_does_not_drop_the_topic():
+    articles = [
+        CorpusArticle(f"{i}", f"tariff talks {i}", "trade war", "x") for i in range(30)
+    ] + [CorpusArticle(f"g{i}", f"football {i}", "weather", "y") for i in range(30)]
+    labels = [{"id": a.id, "trade": int(a.id.isdigit())} for a in articles]
+    labels[0] = {"id": labels[0]["id"]}  # the labeller skipped this one
+    report = evaluation.evaluate(articles, labels)
+    assert list(report.cold_start) == ["trade"]
+    assert report.n_labelled == 59 and report.n_incomplete == 1
+    assert "1 labels lack a grade" in evaluation.format_report(report)
+
+
 def test_calibration_scores_against_the_base_rate():
     result = evaluation.calibration(np.array([0.9, 0.2, 0.1, 0.1]), [1, 1, 0, 0])
     # Brier: (0.01 + 0.64 + 0.01 + 0.01) / 4; base rate 0.5 everywhere: 0.25
