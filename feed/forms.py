@@ -140,11 +140,17 @@ class WeightForm(forms.Form):
 
 
 class MuteForm(PlainLabels, forms.Form):
+    """A phrase to mute; given the reader (`user=`), also refused past MUTES_MAX."""
+
     phrase = forms.CharField(
         max_length=100,
         label="Mute a word or phrase",
         help_text="Stories whose title or summary contain it are left out.",
     )
+
+    def __init__(self, *args, user=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
 
     def clean_phrase(self) -> str:
         phrase = preferences.normalise_phrase(self.cleaned_data["phrase"])
@@ -155,6 +161,10 @@ class MuteForm(PlainLabels, forms.Form):
                 f"“{phrase}” has no letter or digit, so it would mute nothing: "
                 "type a word or phrase."
             )
+        if self.user is not None and (
+            problem := preferences.mute_problem(self.user, phrase)
+        ):
+            raise forms.ValidationError(problem)
         return phrase
 
 

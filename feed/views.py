@@ -134,7 +134,12 @@ def home(request: HttpRequest) -> HttpResponse:
         )
     except reading.InvalidCursor:
         return redirect("feed:home")
-    return _feed_page(request, page, view="ranked", topic=topic)
+    # An empty first page on a deployment that has fetched nothing for this reader
+    # yet is no "all caught up".
+    waiting = not page.items and not Article.objects.visible_to(request.user).exists()
+    return _feed_page(
+        request, page, view="ranked", topic=topic, waiting_for_first_fetch=waiting
+    )
 
 
 @login_required
@@ -335,7 +340,7 @@ def topic_delete(request: HttpRequest, slug: str) -> HttpResponse:
 
 @post_action
 def mute_add(request: HttpRequest) -> HttpResponse:
-    form = MuteForm(request.POST)
+    form = MuteForm(request.POST, user=request.user)
     if form.is_valid():
         mute = preferences.add_mute(request.user, form.cleaned_data["phrase"])
         messages.success(request, f"Stories mentioning “{mute.phrase}” are muted.")
@@ -439,10 +444,16 @@ def healthz(request: HttpRequest) -> HttpResponse:
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
-    """One-click unsubscribe (RFC 8058): GET asks, POST unsubscribes; no login."""
+    """One-click unsubscribe (RFC 8058): GET asks, POST unsubscribes; no login.
+
+    The POST must carry the body RFC 8058 defines (the confirm page's form sends it
+    too): being exempt from CSRF, the view acts on nothing else."""
     user = digests.user_for_unsubscribe_token(token)
     if user is None:
         return render(request, "feed/unsubscribe.html", {"invalid": True}, status=404)
+    one_click = request.POST.get("List-Unsubscribe") == "One-Click"
+    if request.method == "POST" and not one_click:
+        return render(request, "feed/unsubscribe.html", {"token": token}, status=400)
     if request.method == "POST":
         if user.digest_enabled:
             user.digest_enabled = False

@@ -245,9 +245,10 @@ def sanitize_html(fragment: str, *, base_url: str = "") -> str:
 
     Only the tags and attributes above survive; links and images must be http(s)
     (links may be mailto:), images are asked for over https; links open in a new
-    tab without referrer or opener; images load lazily without referrer. Input is capped at 200,000 characters and
-    checked for pathological nesting or attribute counts first (nh3 is quadratic in
-    both): such markup is reduced to escaped plain text.
+    tab without referrer or opener; images load lazily without referrer. Input is
+    capped at 200,000 characters and checked for pathological nesting or attribute
+    counts first (nh3 is quadratic in both): such markup is reduced to escaped
+    plain text.
     """
     fragment = strip_control_chars(fragment if isinstance(fragment, str) else "")
     if len(fragment) > MAX_HTML_INPUT_CHARS:

@@ -222,7 +222,32 @@ def normalise_phrase(phrase: str) -> str:
     return " ".join(folded.split())[:100]
 
 
+class TooManyMutes(Exception):
+    """The reader mutes as many phrases as allowed (MUTES_MAX); str() says so."""
+
+
+def mutes_max() -> int:
+    return settings.MUTES_MAX
+
+
+def mute_problem(user, phrase: str) -> str | None:
+    """Why the reader cannot mute `phrase`, if they cannot: they mute as many
+    phrases as there can be (MUTES_MAX), and this one is not among them."""
+    limit = mutes_max()
+    mutes = Mute.objects.filter(user=user)
+    if mutes.count() < limit or mutes.filter(phrase=normalise_phrase(phrase)).exists():
+        return None
+    return (
+        f"You mute {limit} words and phrases, the most there can be: unmute one to "
+        "mute another."
+    )
+
+
 def add_mute(user, phrase: str) -> Mute:
+    """Mute a phrase (TooManyMutes past MUTES_MAX); muting it again changes
+    nothing."""
+    if problem := mute_problem(user, phrase):
+        raise TooManyMutes(problem)
     mute, _ = Mute.objects.get_or_create(user=user, phrase=normalise_phrase(phrase))
     return mute
 

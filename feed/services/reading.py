@@ -41,9 +41,15 @@ MUTES_CACHE_SECONDS = 24 * 3600
 SINCE_SLACK = timedelta(days=2)
 FIRST_WORD = re.compile(r"[^\W_]+")
 ASCII_RUN = re.compile(r"[A-Za-z0-9]+")
+# Muted words looked for per query: SQLite parses an OR of n conditions as a tree n
+# deep, and refuses one deeper than 1000.
+MUTE_RUNS_PER_QUERY = 100
 # A cursor this server issues is about 50 characters, and dated after this.
 MAX_CURSOR_LENGTH = 200
 CURSOR_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+# More cards than any reader pages through; an offset plus a page still fits the
+# databases' 64-bit integers (SQLite fails on more, PostgreSQL's bigint too).
+MAX_CURSOR_OFFSET = 10**9
 
 
 class InvalidCursor(ValueError):
@@ -173,7 +179,9 @@ def decode_cursor(cursor: str) -> tuple[int, datetime]:
         OSError,  # a timestamp the platform cannot represent
     ) as exc:
         raise InvalidCursor("The cursor is not one this server issued.") from exc
-    if offset < 0 or not CURSOR_EPOCH <= as_of <= timezone.now() + timedelta(days=1):
+    if not 0 <= offset <= MAX_CURSOR_OFFSET or not (
+        CURSOR_EPOCH <= as_of <= timezone.now() + timedelta(days=1)
+    ):
         raise InvalidCursor("The cursor is not one this server issued.")
     return offset, as_of
 
@@ -240,16 +248,27 @@ def muted_ids(user, ids: list[int]) -> set[int]:
         return set()
     runs = {max(ASCII_RUN.findall(word), key=len, default="") for word in first_words}
     suspects = Article.objects.filter(pk__in=ids)
-    if "" not in runs:
-        contains = Q()
-        for run in runs:
-            contains |= Q(title__icontains=run) | Q(summary__icontains=run)
-        suspects = suspects.filter(contains)
-    return {
-        article_id
-        for article_id, title, summary in suspects.values_list("id", "title", "summary")
-        if matcher.matches_any(title, plain_text(summary))
-    }
+    if "" in runs:
+        groups = [suspects]
+    else:
+        ordered = sorted(runs)
+        groups = [
+            suspects.filter(_containing(ordered[start : start + MUTE_RUNS_PER_QUERY]))
+            for start in range(0, len(ordered), MUTE_RUNS_PER_QUERY)
+        ]
+    muted: dict[int, bool] = {}
+    for group in groups:
+        for article_id, title, summary in group.values_list("id", "title", "summary"):
+            if article_id not in muted:
+                muted[article_id] = matcher.matches_any(title, plain_text(summary))
+    return {article_id for article_id, is_muted in muted.items() if is_muted}
+
+
+def _containing(runs: Iterable[str]) -> Q:
+    contains = Q()
+    for run in runs:
+        contains |= Q(title__icontains=run) | Q(summary__icontains=run)
+    return contains
 
 
 def rank_feed_for(

@@ -4,9 +4,11 @@ Sources are stored and looked up under `clean.canonical_feed_url`, so the same f
 spelt differently (`HTTPS://Blog.Example.com:443/feed`) is one source.
 """
 
-from dataclasses import dataclass, field
+import time
+from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -25,6 +27,34 @@ UNUSABLE_OUTLINE = "Only full http:// or https:// addresses can be imported."
 
 class SourceError(Exception):
     """Adding a source failed; the message says why, in words a person can act on."""
+
+
+class _OutOfTime(Exception):
+    """Adding a source used up its deadline (ADD_SOURCE_DEADLINE_SECONDS)."""
+
+
+@dataclass(frozen=True)
+class _Deadline:
+    """One deadline for every fetch made to add a source: each fetch gets its own
+    timeout or the time left, whichever is shorter."""
+
+    policy: fetching.FetchPolicy
+    at: float  # time.monotonic() value
+
+    def fetch(self, url: str) -> fetching.FetchResult:
+        """fetch_feed within the time left; _OutOfTime when none is left, or when
+        the fetch ran out of time because the deadline came."""
+        left = self.at - time.monotonic()
+        if left <= 0:
+            raise _OutOfTime
+        try:
+            return fetching.fetch_feed(
+                url, policy=replace(self.policy, timeout=min(self.policy.timeout, left))
+            )
+        except fetching.FetchError as error:
+            if error.kind == "timeout" and time.monotonic() >= self.at:
+                raise _OutOfTime from error
+            raise
 
 
 @dataclass(frozen=True)
@@ -61,32 +91,20 @@ def add_source(user, address: str) -> AddResult:
     An address without a scheme is tried over https, then over http if no
     connection could be made; `feed://host/x` and `feed:https://host/x` are read
     as the http(s) addresses they stand for. An address too long to store once
-    canonical is refused with a message.
+    canonical is refused with a message. All the fetches share one deadline
+    (ADD_SOURCE_DEADLINE_SECONDS), so a slow site cannot hold a web worker for
+    minutes: when it passes, no more addresses are tried.
     """
     address = clean.feed_scheme_to_http(address.strip())
-    policy = ingestion.fetch_policy()
+    seconds = settings.ADD_SOURCE_DEADLINE_SECONDS
+    deadline = _Deadline(ingestion.fetch_policy(), at=time.monotonic() + seconds)
     try:
-        if _has_scheme(address):
-            result = fetching.fetch_feed(address, policy=policy)
-        else:
-            address, result = _fetch_without_scheme(address, policy=policy)
-    except fetching.FetchError as error:
-        raise SourceError(_fetch_message(error)) from error
-
-    now = timezone.now()
-    feed_url = address
-    try:
-        parse_feed(
-            result.content, url=result.url, now=now, content_type=result.content_type
-        )
-    except ParseError as not_a_feed:
-        found = _discover(result)
-        if found is None:
-            raise SourceError(
-                f"No feed found at {address}: {not_a_feed} Try the address of the "
-                "site's RSS or Atom feed."
-            ) from not_a_feed
-        feed_url, result = found
+        address, result, feed_url = _find_feed(address, deadline=deadline)
+    except _OutOfTime as out_of_time:
+        raise SourceError(
+            f"{address} did not answer in time ({seconds:g} seconds); try the "
+            "address of the site's RSS or Atom feed itself."
+        ) from out_of_time
 
     # Where permanent redirects lead, unless too long to keep (as when a source
     # moves, see ingestion._move_source).
@@ -94,6 +112,7 @@ def add_source(user, address: str) -> AddResult:
     url = url or ingestion.storable_url(feed_url)
     if not url:
         raise SourceError(ingestion.TOO_LONG)
+    now = timezone.now()
     with transaction.atomic():
         source, created = Source.objects.get_or_create(url=url)
         _, subscribed = Subscription.objects.get_or_create(user=user, source=source)
@@ -108,6 +127,37 @@ def add_source(user, address: str) -> AddResult:
     )
 
 
+def _find_feed(
+    address: str, *, deadline: _Deadline
+) -> tuple[str, fetching.FetchResult, str]:
+    """(the address, with the scheme that worked; the feed's fetch result; the
+    feed's address: this one, or the one the page led to)."""
+    try:
+        if _has_scheme(address):
+            result = deadline.fetch(address)
+        else:
+            address, result = _fetch_without_scheme(address, deadline=deadline)
+    except fetching.FetchError as error:
+        raise SourceError(_fetch_message(error)) from error
+
+    try:
+        parse_feed(
+            result.content,
+            url=result.url,
+            now=timezone.now(),
+            content_type=result.content_type,
+        )
+    except ParseError as not_a_feed:
+        found = _discover(result, deadline=deadline)
+        if found is None:
+            raise SourceError(
+                f"No feed found at {address}: {not_a_feed} Try the address of the "
+                "site's RSS or Atom feed."
+            ) from not_a_feed
+        return address, found[1], found[0]
+    return address, result, address
+
+
 def _has_scheme(address: str) -> bool:
     """Whether the address starts with a scheme (`https:`, `ftp:`), rather than
     with a host (`example.com/feed`, `example.com:8080/feed`)."""
@@ -119,29 +169,30 @@ def _has_scheme(address: str) -> bool:
 
 
 def _fetch_without_scheme(
-    address: str, *, policy: fetching.FetchPolicy
+    address: str, *, deadline: _Deadline
 ) -> tuple[str, fetching.FetchResult]:
     """(the address with the scheme that worked, its fetch result): https, or http
     when https could not connect (an http-only site). An HTTP error or a page
     over https is the site's answer, and is not tried again over http."""
     https, http = f"https://{address}", f"http://{address}"
     try:
-        return https, fetching.fetch_feed(https, policy=policy)
+        return https, deadline.fetch(https)
     except fetching.FetchError as error:
         if error.kind != "unreachable":
             raise
-    return http, fetching.fetch_feed(http, policy=policy)
+    return http, deadline.fetch(http)
 
 
-def _discover(page: fetching.FetchResult) -> tuple[str, fetching.FetchResult] | None:
+def _discover(
+    page: fetching.FetchResult, *, deadline: _Deadline
+) -> tuple[str, fetching.FetchResult] | None:
     """The first feed the page links to (the first MAX_PAGE_LINKS of them), or
     found at a usual path of its site: (the address tried, its fetch result)."""
-    policy = ingestion.fetch_policy()
     candidates = discover.find_feed_links(page.content, page.url)[:MAX_PAGE_LINKS]
     candidates += [c for c in discover.candidate_urls(page.url) if c not in candidates]
     for candidate in candidates:
         try:
-            result = fetching.fetch_feed(candidate, policy=policy)
+            result = deadline.fetch(candidate)
             parse_feed(result.content, url=result.url, now=timezone.now())
         except (fetching.FetchError, ParseError):
             continue

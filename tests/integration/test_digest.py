@@ -173,6 +173,20 @@ def test_one_click_unsubscribe_turns_the_digest_off(digest_reader, client):
     assert not digest_reader.digest_enabled
 
 
+def test_one_click_unsubscribe_acts_only_on_the_rfc8058_body(digest_reader, client):
+    url = f"/unsubscribe/{digests.unsubscribe_token(digest_reader)}/"
+    for body in ({}, {"anything": "else"}, {"List-Unsubscribe": "Yes"}):
+        response = client.post(url, body)
+        assert response.status_code == 400
+        # The confirm page again, whose button sends the right body.
+        assert 'name="List-Unsubscribe" value="One-Click"' in response.content.decode()
+    digest_reader.refresh_from_db()
+    assert digest_reader.digest_enabled
+    client.post(url, {"List-Unsubscribe": "One-Click"})
+    digest_reader.refresh_from_db()
+    assert not digest_reader.digest_enabled
+
+
 def test_a_forged_unsubscribe_token_is_refused(digest_reader, client):
     response = client.post("/unsubscribe/forged-token/")
     assert response.status_code == 404

@@ -15,7 +15,7 @@ from django.utils import timezone
 from feed import views
 from feed.ingest.clean import sanitize_html
 from feed.models import Article, Feedback, Follow, ReadMark, Subscription
-from feed.services import browsing, personalisation
+from feed.services import browsing, personalisation, reading
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -381,10 +381,23 @@ def test_a_cursor_of_deeply_nested_json_is_refused_like_a_forged_one(core_topics
         assert response.status_code == 302 and response["Location"] == path
 
 
+@pytest.mark.parametrize("offset", [10**20, 2**63])
+def test_a_cursor_past_any_page_is_refused_like_a_forged_one(core_topics, offset):
+    reader, client = reader_client(core_topics, "ai", "chips")
+    (article,) = ai_articles(1)
+    personalisation.record_feedback(reader, article, "save")
+    cursor = reading.encode_cursor(offset, timezone.now())
+    for path in ("/recent/", "/saved/", "/"):
+        response = client.get(path, {"cursor": cursor})
+        assert response.status_code == 302 and response["Location"] == path
+    response = client.get("/search/", {"q": "model", "cursor": cursor})
+    assert response.status_code == 302 and response["Location"] == "/search/?q=model"
+
+
 @pytest.mark.parametrize(
     ("path", "advice"),
     [
-        ("/", "You are all caught up"),
+        ("/", "Your first stories are on their way"),
         ("/saved/", "Nothing saved yet"),
         ("/recent/", "No stories have arrived yet"),
         ("/search/", "Type a few words"),
@@ -394,6 +407,13 @@ def test_a_cursor_of_deeply_nested_json_is_refused_like_a_forged_one(core_topics
 def test_empty_views_say_what_to_do(core_topics, path, advice):
     reader, client = reader_client(core_topics, "ai", "chips")
     assert advice in client.get(path).content.decode()
+
+
+def test_a_reader_who_dismissed_everything_is_all_caught_up(core_topics):
+    reader, client = reader_client(core_topics, "ai", "chips")
+    for article in ai_articles(2):
+        personalisation.record_feedback(reader, article, "hide")
+    assert "You are all caught up" in client.get("/").content.decode()
 
 
 def test_a_reader_without_topics_is_told_to_follow_some(core_topics):

@@ -71,6 +71,19 @@ def test_onboarding_lands_on_a_feed_that_is_already_populated(core_topics):
     }
 
 
+def test_a_first_reader_of_a_new_deployment_is_told_stories_are_coming(core_topics):
+    """Not "You are all caught up": nothing has been fetched yet."""
+    client = signed_up_client()
+    client.post("/onboarding/", onboarding_data(core_topics))
+    page = client.get("/").content.decode()
+    assert "caught up" not in page
+    assert "Your first stories are on their way" in page
+    factories.make_articles(
+        factories.make_source(), [factories.entry("Chipmaker opens a new fab")]
+    )
+    assert "Chipmaker opens a new fab" in client.get("/").content.decode()
+
+
 def test_onboarding_can_add_a_topic_of_ones_own(core_topics):
     client = signed_up_client()
     client.post(

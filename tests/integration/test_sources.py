@@ -1,5 +1,6 @@
 """A reader's own sources: add by URL or website, OPML in and out, remove, re-enable."""
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -100,6 +101,38 @@ def test_a_page_linking_to_broken_feeds_still_gets_the_common_paths_tried(
     assert Source.objects.get().url == feed_server.url("/atom.xml")
     tried = [path for path, _ in feed_server.requests if path.startswith("/broken/")]
     assert len(tried) == 5
+
+
+def test_adding_a_source_stops_trying_addresses_at_one_overall_deadline(
+    browser, feed_server, settings
+):
+    settings.ADD_SOURCE_DEADLINE_SECONDS = 1.0
+    links = "".join(
+        f'<link rel="alternate" type="application/rss+xml" href="/slow/{n}">'
+        for n in range(5)
+    )
+    feed_server.routes["/"] = Route(
+        f"<html><head>{links}</head></html>".encode(),
+        headers={"Content-Type": "text/html"},
+    )
+
+    def slow(handler) -> Route:
+        time.sleep(0.5)
+        return Route(b"late", 404)
+
+    for n in range(5):
+        feed_server.routes[f"/slow/{n}"] = slow
+    for path in ["/feed", "/rss", "/feed.xml", "/rss.xml", "/atom.xml", "/index.xml"]:
+        feed_server.routes[path] = slow
+    # The fetch cut off at the deadline leaves its answer with no one to read it.
+    feed_server.httpd.handle_error = lambda request, client_address: None
+    response = browser.post(
+        "/sources/add/", {"address": feed_server.url("/")}, follow=True
+    )
+    assert "did not answer in time" in messages_of(response)
+    # The page and the two or three links that fit in a second, not all sixteen.
+    assert len(feed_server.requests) <= 4
+    assert not Subscription.objects.exists()
 
 
 def test_an_address_without_a_scheme_falls_back_to_http(browser, feed_server):

@@ -10,6 +10,7 @@ from django.test import Client
 from django.utils import timezone
 
 from feed import tasks
+from feed.forms import MuteForm
 from feed.models import Article, Follow, Mute, Topic, TopicModel
 from feed.services import browsing, preferences, reading, scoring
 from tests import factories
@@ -331,6 +332,48 @@ def test_a_mute_that_can_match_nothing_is_refused_not_reported_as_muted(core_top
     assert "are muted" not in html
     assert "“!!!” has no letter or digit, so it would mute nothing" in html
     assert not Mute.objects.filter(user=reader).exists()
+
+
+def test_a_reader_at_the_mute_limit_cannot_mute_one_more(core_topics, settings):
+    settings.MUTES_MAX = 3
+    reader = factories.make_user()
+    for phrase in ("one", "two", "three"):
+        preferences.add_mute(reader, phrase)
+    form = MuteForm({"phrase": "four"}, user=reader)
+    assert form.errors["phrase"] == [
+        "You mute 3 words and phrases, the most there can be: unmute one to mute "
+        "another."
+    ]
+    with pytest.raises(preferences.TooManyMutes):
+        preferences.add_mute(reader, "four")
+    # A phrase muted already is no new mute.
+    assert MuteForm({"phrase": "Two"}, user=reader).is_valid()
+    preferences.add_mute(reader, "Two")
+    assert Mute.objects.filter(user=reader).count() == 3
+    client = Client()
+    client.force_login(reader)
+    page = client.post("/mutes/", {"phrase": "four"}, follow=True).content.decode()
+    assert "You mute 3 words and phrases, the most there can be" in page
+    assert Mute.objects.filter(user=reader).count() == 3
+
+
+def test_a_reader_with_as_many_mutes_as_allowed_still_gets_the_pages(
+    core_topics, settings
+):
+    settings.MUTES_MAX = 1200
+    reader, client = reader_client(core_topics)
+    Mute.objects.bulk_create(
+        Mute(user=reader, phrase=f"word{k}") for k in range(settings.MUTES_MAX)
+    )
+    muted, kept = factories.make_articles(
+        factories.make_source(),
+        [factories.entry("AI model word1199 launches"),
+         factories.entry("AI model for weather forecasts")],
+    )  # fmt: skip
+    for path in ("/", "/recent/", "/search/?q=model"):
+        response = client.get(path)
+        assert response.status_code == 200
+        assert card_ids(response.content.decode()) == [kept.pk]
 
 
 def test_sparklines_count_a_topics_articles_per_local_day(core_topics):
