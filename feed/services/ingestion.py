@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 import redis
 from django.conf import settings
-from django.db import connection, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -248,6 +248,7 @@ def store_entries(
     (source, guid) constraint settles races between concurrent workers: each worker
     learns which rows its own INSERT stored (see _insert_new_articles). The insert
     is one transaction, so a worker killed half-way leaves nothing half-stored.
+    Nothing is stored for a source deleted meanwhile (during its fetch).
     """
     candidates = _unique_within_batch(entries)
     known_guids, known_links, known_contents = set(), set(), set()
@@ -278,37 +279,45 @@ def store_entries(
     topic_scores = scoring.topic_scores_for(vectors)
     stamp = timezone.now()
     titles = [c.entry.title[:500] for c in fresh]
-    with transaction.atomic():
-        story_ids = stories.story_ids_for(
-            vectors,
-            [c.entry.published for c in fresh],
-            source_id=source.pk,
-            titles=titles,
-        )
-        encoded = features.encode_rows(vectors)
-        inserted = _insert_new_articles(
-            [
-                {
-                    "source": source.pk,
-                    "guid": c.entry.guid,
-                    "url": c.entry.url,
-                    "title": titles[i],
-                    "summary": c.entry.summary_html,
-                    "content": c.entry.content_html,
-                    "author": c.entry.author[:300],
-                    "image_url": c.entry.image_url[:2000],
-                    "published_at": c.entry.published,
-                    "fetched_at": stamp,
-                    "fingerprint": c.digest,
-                    "vector": encoded[i],
-                    "topic_scores": topic_scores[i],
-                    "scored_at": stamp,
-                    "story": story_ids[i],
-                }
-                for i, c in enumerate(fresh)
-            ]
-        )
-        stories.recount(set(story_ids))
+    try:
+        with transaction.atomic():
+            story_ids = stories.story_ids_for(
+                vectors,
+                [c.entry.published for c in fresh],
+                source_id=source.pk,
+                titles=titles,
+            )
+            encoded = features.encode_rows(vectors)
+            inserted = _insert_new_articles(
+                [
+                    {
+                        "source": source.pk,
+                        "guid": c.entry.guid,
+                        "url": c.entry.url,
+                        "title": titles[i],
+                        "summary": c.entry.summary_html,
+                        "content": c.entry.content_html,
+                        "author": c.entry.author[:300],
+                        "image_url": c.entry.image_url[:2000],
+                        "published_at": c.entry.published,
+                        "fetched_at": stamp,
+                        "fingerprint": c.digest,
+                        "vector": encoded[i],
+                        "topic_scores": topic_scores[i],
+                        "scored_at": stamp,
+                        "story": story_ids[i],
+                    }
+                    for i, c in enumerate(fresh)
+                ]
+            )
+            stories.recount(set(story_ids))
+    except IntegrityError:
+        # Foreign keys are checked at commit: the source was deleted during the
+        # fetch, or another error that is not for this function to handle.
+        if Source.objects.filter(pk=source.pk).exists():
+            raise
+        logger.info("source %s was deleted while its entries were stored", source.pk)
+        return StoreResult()
     # The next batches compare their articles with these: keep their rows at hand.
     position = {c.entry.guid: i for i, c in enumerate(fresh)}
     stories.row_cache.add(
@@ -451,25 +460,45 @@ def prune_old_articles(
     An article fetched since the cutoff may still be in its feed: deleted, it
     would be stored again as new on the next fetch. A dislike or a hide is kept
     with its article: it teaches the reader's model, and it keeps the story's
-    other copies out of their pages and searches."""
+    other copies out of their pages and searches.
+
+    A reader may save an article between the choice of a batch and its deletion:
+    the batch's rows are locked first, then the conditions checked again by the
+    delete, a statement that starts after the lock, so it sees every feedback
+    committed until then; a save committing later waits for the lock and fails
+    its foreign key instead of being deleted with the article."""
     cutoff = now - older_than
     kept = Feedback.objects.filter(
         signal__in=[Feedback.Signal.SAVE, Feedback.Signal.LIKE, *Feedback.DISMISSING]
     ).values("article_id")
+    prunable = Article.objects.filter(
+        published_at__lt=cutoff, fetched_at__lt=cutoff
+    ).exclude(pk__in=kept)
     deleted = 0
     while True:
-        ids = list(
-            Article.objects.filter(published_at__lt=cutoff, fetched_at__lt=cutoff)
-            .exclude(pk__in=kept)
-            .values_list("id", flat=True)[:batch]
-        )
+        ids = list(prunable.values_list("id", flat=True)[:batch])
         if not ids:
             break
         with transaction.atomic():
-            Article.objects.filter(pk__in=ids).delete()
-        deleted += len(ids)
+            locked = Article.objects.select_for_update().filter(pk__in=ids)
+            list(locked.order_by("pk").values_list("pk"))
+            _, per_model = prunable.filter(pk__in=ids).delete()
+        deleted += per_model.get(Article._meta.label, 0)
     Story.objects.filter(articles__isnull=True).delete()
     return deleted
+
+
+# The fields a fetch writes back, whatever its outcome (see _save_fetch_state).
+FETCH_FIELDS = (
+    "last_fetched_at",
+    "last_status",
+    "last_error",
+    "consecutive_failures",
+    "first_failure_at",
+    "next_fetch_at",
+    "fetch_started_at",
+    "fetch_claim",
+)
 
 
 def _record_success(
@@ -507,7 +536,11 @@ def _record_success(
     source.next_fetch_at = now + delay
     source.fetch_started_at = None
     source.fetch_claim = ""
-    source.save()
+    fields = [*FETCH_FIELDS, "last_success_at", "fetch_interval", "etag"]
+    fields.append("last_modified")
+    if parsed is not None:
+        fields += ["title", "site_url", "items_per_day", "ttl_minutes"]
+    _save_fetch_state(source, fields)
 
 
 def _record_failure(
@@ -534,6 +567,9 @@ def _record_failure(
         source.is_active = False
         reason = f"Disabled after failing since {since}: {message}"
         source.disabled_reason = reason[:300]
+    fields = list(FETCH_FIELDS)
+    if not source.is_active:  # disabled by this failure
+        fields += ["is_active", "disabled_reason"]
     source.next_fetch_at = now + schedule.next_fetch_delay(
         items_per_day=source.items_per_day,
         consecutive_failures=source.consecutive_failures,
@@ -541,7 +577,18 @@ def _record_failure(
     )
     source.fetch_started_at = None
     source.fetch_claim = ""
-    source.save()
+    _save_fetch_state(source, fields)
+
+
+def _save_fetch_state(source: Source, fields: Sequence[str]) -> None:
+    """Write the fields a fetch owns, and only those, from the copy read at claim
+    time: an admin's changes during the fetch (disabling it, its prior) stand.
+    A source deleted during the fetch stays deleted."""
+    written = Source.objects.filter(pk=source.pk).update(
+        **{name: getattr(source, name) for name in fields}
+    )
+    if not written:
+        logger.info("source %s was deleted during its fetch", source.pk)
 
 
 def _release(source: Source, *, retry_at: datetime) -> None:
@@ -567,6 +614,7 @@ def _move_source(source: Source, new_url: str) -> None:
     with transaction.atomic():
         if not Source.objects.filter(url=new_url).exclude(pk=source.pk).exists():
             source.url = new_url
+            Source.objects.filter(pk=source.pk).update(url=new_url)
 
 
 # --- Local files and command-line ingestion -------------------------------------

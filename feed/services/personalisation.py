@@ -1,5 +1,6 @@
 """Feedback and the personal model it trains."""
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
@@ -27,11 +28,21 @@ def articles_for_feedback(user) -> QuerySet:
     return Article.objects.filter(visible_articles(user) | Q(Exists(theirs)))
 
 
+def _one_at_a_time(user) -> None:
+    """Inside a transaction: wait for the reader's other feedback changes and
+    refits to commit (a lock on their row). A like and a dislike sent at once
+    would otherwise each delete the other's uncommitted row and keep both, and a
+    slow refit could store a model older than the one a newer signal trained."""
+    users = get_user_model().objects.select_for_update()
+    list(users.filter(pk=user.pk).values_list("pk"))
+
+
 def record_feedback(user, article: Article, signal: str) -> bool:
     """Store a signal (idempotent per user, article and signal) and refit the
     reader's model so the next request already reflects it. True when new. A like
     replaces the card's dislike and the other way round."""
     with transaction.atomic():
+        _one_at_a_time(user)
         _, created = Feedback.objects.get_or_create(
             user=user, article=article, signal=signal
         )
@@ -45,7 +56,9 @@ def record_feedback(user, article: Article, signal: str) -> bool:
 def withdraw_feedback(user, article: Article, signal: str) -> bool:
     """Undo a signal (unsave, unlike, unhide) given to the article's card, whichever
     copy of the story holds it; True when there was one."""
-    deleted, _ = _on_card(user, article).filter(signal=signal).delete()
+    with transaction.atomic():
+        _one_at_a_time(user)
+        deleted, _ = _on_card(user, article).filter(signal=signal).delete()
     if deleted:
         refit_personal_model(user)
     return bool(deleted)
@@ -69,6 +82,15 @@ def _on_card(user, article: Article) -> QuerySet:
 
 
 def refit_personal_model(user) -> PersonalModel | None:
+    """Fit the reader's model on their newest signals and store it. One refit of a
+    reader at a time (see _one_at_a_time): the last to store has read the newest
+    signals."""
+    with transaction.atomic():
+        _one_at_a_time(user)
+        return _refit(user)
+
+
+def _refit(user) -> PersonalModel | None:
     events = list(
         Feedback.objects.filter(user=user)
         .order_by("-created_at")

@@ -111,7 +111,12 @@ def story_ids_for(
     near-duplicate was alone so far), or None for an article alone in its story.
 
     Articles alone in their story have no Story row at all, which keeps the common
-    case cheap. Call inside the transaction that inserts the articles."""
+    case cheap. Call inside the transaction that inserts the articles.
+
+    Another worker may be making a story of the same lone article right now: its
+    row is locked first (the lock waits for that worker, and the row is then read
+    as committed), and the new articles join the story it has by then; a story is
+    created only for an article still alone."""
     if not published:
         return []
     neighbours = list(
@@ -132,6 +137,16 @@ def story_ids_for(
         new_items=[clustering.Item(source_id, title) for title in titles],
         recent_items=[clustering.Item(s, title) for *_, s, title in neighbours],
     )
+    alone = sorted(
+        {neighbours[m][0] for m in matches if m is not None and m >= 0}
+        & {article_id for article_id, story_id, *_ in neighbours if story_id is None}
+    )
+    story_of = dict(  # as committed now; a missing article was deleted meanwhile
+        Article.objects.select_for_update(no_key=True)
+        .filter(pk__in=alone)
+        .order_by("pk")
+        .values_list("id", "story_id")
+    )
     resolved: list[int | None] = [None] * len(matches)
     promoted: dict[int, int] = {}  # article alone so far -> its new story
     for i, match in enumerate(matches):
@@ -144,12 +159,14 @@ def story_ids_for(
             resolved[i] = resolved[j]
             continue
         article_id, story_id, *_ = neighbours[match]
-        if story_id is None:
-            story_id = promoted.get(article_id) or Story.objects.create().pk
-            promoted[article_id] = story_id
+        if story_id is None and article_id in story_of:
+            story_id = story_of[article_id]
+            if story_id is None:
+                story_id = Story.objects.create().pk
+                promoted[article_id] = story_of[article_id] = story_id
         resolved[i] = story_id
     for article_id, story_id in promoted.items():
-        Article.objects.filter(pk=article_id).update(story_id=story_id)
+        Article.objects.filter(pk=article_id, story=None).update(story_id=story_id)
     if promoted:
         # A verdict on an article that was alone now covers its new story.
         transaction.on_commit(partial(verdicts.forget_readers_of, list(promoted)))
@@ -158,10 +175,17 @@ def story_ids_for(
 
 def recount(story_ids: Iterable[int]) -> None:
     """Refresh article_count of the given stories; drop those left without articles
-    (another worker inserted the same articles first)."""
+    (another worker inserted the same articles first).
+
+    The stories are locked before they are counted: a count started while another
+    worker held a story would wait for it, then count with a snapshot taken before
+    that worker's articles were committed (READ COMMITTED takes a fresh one per
+    statement)."""
     ids = [story_id for story_id in story_ids if story_id is not None]
     if not ids:
         return
+    locked = Story.objects.select_for_update(no_key=True).filter(pk__in=ids)
+    list(locked.order_by("pk").values_list("pk"))
     counts = (
         Article.objects.filter(story=OuterRef("pk"))
         .order_by()
