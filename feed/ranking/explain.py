@@ -90,13 +90,28 @@ def why(
     liked_topics: Sequence[str] = (),
     marked_topics: Sequence[str] = (),
     topic_threshold: float = 0.25,
+    topic_probabilities: Sequence[float] | None = None,
+    min_probability: float = 0.0,
 ) -> str:
     """The reason line for candidate `position` of a blend.rank result.
-    `marked_topics`: topics the reader said the article is about (verdicts)."""
+    `marked_topics`: topics the reader said the article is about (verdicts).
+    A topic is named when it adds at least `topic_threshold` to the score and,
+    given `topic_probabilities` (of the followed topics, in order), the article is
+    at least `min_probability` about it: so that the line never names a topic the
+    card does not claim (a "more of Chips" weight lifts stray stories too)."""
     parts: list[str] = []
     contributions = scored.topic[position] if scored.topic.size else []
+    probabilities = (
+        [1.0] * len(topic_names) if topic_probabilities is None else topic_probabilities
+    )
     ranked_topics = sorted(
-        ((value, name) for value, name in zip(contributions, topic_names, strict=True)),
+        (
+            (value, name)
+            for value, name, probability in zip(
+                contributions, topic_names, probabilities, strict=True
+            )
+            if probability >= min_probability
+        ),
         key=lambda pair: -pair[0],
     )
     names = [name for value, name in ranked_topics if value >= topic_threshold][:2]

@@ -33,7 +33,8 @@ CHIP_PROBABILITY = 0.5
 # With a topic filter, only articles at least this likely to be about it.
 FILTER_PROBABILITY = 0.3
 WIDENING_HOURS = (7 * 24, 30 * 24, None)
-# A topic contributing at least this much to a score is named in the why line.
+# A topic contributing at least this much to a score is named in the why line, if
+# the article is also at least CHIP_PROBABILITY about it (the card shows its chip).
 WHY_TOPIC = 0.25
 WHY_CACHE_SECONDS = 7 * 24 * 3600
 MUTES_CACHE_SECONDS = 24 * 3600
@@ -113,10 +114,11 @@ def card_articles(
     user, ids: list[int], story_ids: Iterable[int | None]
 ) -> tuple[dict[int, Article], dict[int, tuple]]:
     """The cards' articles by id (with the reader's card signals), and for each the
-    other articles of its story from other sources the reader can see, one per
-    source, newest first: one query for both. `story_ids`: the stories of `ids`
-    (None for an article alone), given as values so that both halves of the query
-    use an index (a subquery there made PostgreSQL scan the whole table)."""
+    other articles of its story from other sources the reader can see and has not
+    muted, one per source, newest first: one query for both. `story_ids`: the
+    stories of `ids` (None for an article alone), given as values so that both
+    halves of the query use an index (a subquery there made PostgreSQL scan the
+    whole table)."""
     stories = sorted({story for story in story_ids if story is not None})
     wanted_rows = Q(pk__in=ids)
     if stories:
@@ -132,12 +134,17 @@ def card_articles(
             articles[article.pk] = article
         if article.story_id is not None:
             by_story.setdefault(article.story_id, []).append(article)
+    # A copy the reader muted is not offered on its story's card either.
+    muted = muted_ids(
+        user,
+        [a.pk for story in by_story.values() for a in story if a.pk not in wanted],
+    )
     others: dict[int, tuple] = {}
     for article_id, article in articles.items():
         seen = {article.source_id}
         siblings = []
         for other in by_story.get(article.story_id, ()):
-            if other.source_id not in seen:
+            if other.source_id not in seen and other.pk not in muted:
                 seen.add(other.source_id)
                 siblings.append(other)
         others[article_id] = tuple(siblings)
@@ -472,7 +479,7 @@ def _items(user, page, c, scored, followed, personal_model, stated) -> list[Feed
     visible = visible_topics(user)
     topics = [t for t, _ in followed]
     terms_by_article = _matched_terms(
-        [articles[i] for i in ids], scored.topic[page], topics
+        [articles[i] for i in ids], scored.topic[page], topics, c.topic_probs[page]
     )
     explained = [p for p in page if scored.personal[p] > explain.PERSONAL_SHOWN]
     similar: dict[int, int] = {}
@@ -522,6 +529,9 @@ def _items(user, page, c, scored, followed, personal_model, stated) -> list[Feed
                         for key, on_topic in stated_here.items()
                         if on_topic and key in topic_names
                     ],
+                    topic_threshold=WHY_TOPIC,
+                    topic_probabilities=c.topic_probs[p],
+                    min_probability=CHIP_PROBABILITY,
                 ),
                 topics=card_chips(scores, visible),
                 others=others[article.pk],
@@ -532,18 +542,23 @@ def _items(user, page, c, scored, followed, personal_model, stated) -> list[Feed
 
 
 def _matched_terms(
-    articles, contributions, topics, *, k: int = 3
+    articles, contributions, topics, probabilities, *, k: int = 3
 ) -> dict[int, list[str]]:
-    """For each article, its words behind its two strongest followed topics,
-    alternating between them (the why line names both topics), at most k.
+    """For each article, its words behind its two strongest followed topics that
+    the why line names (explain.why), alternating between them, at most k.
 
     A topic model's words for an article do not change until the model is refitted,
     so they are cached per article, topic and model version."""
     classifiers = scoring.topic_classifiers(topics) if topics else {}
     wanted: dict[str, tuple[object, Topic]] = {}
     plan: dict[int, list[str]] = {}
-    for article, row in zip(articles, contributions, strict=True):
-        strongest = [topics[j] for j in np.argsort(-row)[:2] if row[j] >= WHY_TOPIC]
+    for article, row, chance in zip(
+        articles, contributions, probabilities, strict=True
+    ):
+        named = (row >= WHY_TOPIC) & (chance >= CHIP_PROBABILITY)
+        strongest = [
+            topics[j] for j in np.argsort(-np.where(named, row, -1))[:2] if named[j]
+        ]
         plan[article.pk] = []
         for topic in strongest:
             key = f"why:{article.pk}:{topic.pk}:{scoring.model_version(topic.pk)}"

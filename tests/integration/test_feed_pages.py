@@ -15,7 +15,7 @@ from django.utils import timezone
 from feed import views
 from feed.ingest.clean import sanitize_html
 from feed.models import Article, Feedback, Follow, ReadMark, Subscription
-from feed.services import browsing, personalisation, reading
+from feed.services import browsing, personalisation, preferences, reading
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -105,6 +105,75 @@ def test_a_card_shows_the_topics_it_is_about_as_chips(core_topics):
     chips_html = card.split('aria-label="Topics">', 1)[1].split("</ul>", 1)[0]
     assert re.findall(r">([^<]+)</a>", chips_html) == ["Chips", "Space"]
     assert f'href="/?topic={space.slug}"' in chips_html
+
+
+def chips_of(html: str, pk: int) -> list[str]:
+    card = re.search(
+        rf'<article class="card" id="article-{pk}".*?</article>', html, re.S
+    ).group(0)
+    chips = re.search(r'<ul class="chips" aria-label="Topics">(.*?)</ul>', card, re.S)
+    return re.findall(r'class="chip"[^>]*>([^<]+)<', chips.group(1)) if chips else []
+
+
+def test_the_why_line_names_no_topic_the_card_does_not_claim(core_topics):
+    """A stray story at p(chips) = 0.3 showed no Chips chip, offered "About Chips"
+    in its menu, and said "Why: Chips"."""
+    reader, client = reader_client(core_topics, "chips")
+    (article,) = factories.make_articles(
+        factories.make_source(),
+        [factories.entry("Quarterly results of a retailer")],
+        score=False,
+    )
+    Article.objects.filter(pk=article.pk).update(
+        topic_scores={core_topics["chips"].score_key: 0.3}
+    )
+    html = client.get("/").content.decode()
+    assert chips_of(html, article.pk) == []
+    assert 'name="about" value="chips"' in html
+    why = re.search(r'<p class="why">.*?</span> (.*?)</p>', html).group(1)
+    assert not why.startswith("Chips"), why
+
+
+def test_more_of_a_topic_does_not_make_the_why_line_claim_it_for_a_stray_story(
+    core_topics,
+):
+    reader = factories.make_user()
+    preferences.set_follow_weight(reader, core_topics["chips"], 2.0)  # "more"
+    (article,) = factories.make_articles(
+        factories.make_source(),
+        [factories.entry("Quarterly results of a retailer")],
+        score=False,
+    )
+    Article.objects.filter(pk=article.pk).update(
+        topic_scores={core_topics["chips"].score_key: 0.15}
+    )
+    (item,) = reading.rank_feed_for(reader).items
+    assert not item.why.startswith("Chips"), item.why
+
+
+def test_a_muted_copy_of_a_story_is_not_offered_on_its_siblings_card(core_topics):
+    reader, client = reader_client(core_topics, "ai")
+    text = "The humanoid robot walks, lifts boxes and runs an AI model on board."
+    muted, clean = (
+        factories.make_articles(
+            factories.make_source(title=f"Outlet {n}"),
+            [factories.entry(title, text, url=f"https://outlet{n}.example/robot")],
+        )[0]
+        for n, title in enumerate(
+            [
+                "Tesla boss Elon Musk unveils a humanoid AI robot at the factory",
+                "Tesla boss unveils a humanoid AI robot at the factory",
+            ]
+        )
+    )
+    muted.refresh_from_db()
+    clean.refresh_from_db()
+    assert muted.story_id is not None and muted.story_id == clean.story_id
+    client.post("/mutes/", {"phrase": "Musk"})
+    html = client.get("/").content.decode()
+    assert card_ids(html) == [clean.pk]
+    assert f'href="{muted.url}"' not in html
+    assert "Elon Musk" not in html
 
 
 def test_a_story_from_several_sources_is_one_card_that_links_the_others(core_topics):
