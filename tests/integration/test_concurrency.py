@@ -6,7 +6,6 @@ The tests marked `needs_concurrent_transactions` hold one transaction open while
 another runs: PostgreSQL only (SQLite runs one writer at a time anyway)."""
 
 import threading
-import time
 from datetime import timedelta
 
 import pytest
@@ -19,6 +18,7 @@ from feed.services import ingestion, personalisation, stories
 from tests import factories
 from tests.conftest import Route
 from tests.feeds import big_feed
+from tests.threads import start, wait_until_blocked_on_lock
 
 needs_concurrent_transactions = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="needs concurrent transactions"
@@ -91,39 +91,6 @@ def test_a_redelivered_task_may_take_back_its_own_claim(feed_server):
     assert ingestion.claim_source(source.pk, now=now, claim="task-2") is None
     outcome = ingestion.fetch_source(source.pk, now=now, claim="task-1")
     assert not outcome.skipped and len(outcome.new_ids) == 5
-
-
-def start(call, errors: list, name: str | None = None) -> threading.Thread:
-    """Run `call` in a thread of its own (its own connection); errors go to
-    `errors`."""
-
-    def run():
-        try:
-            call()
-        except Exception as error:  # noqa: BLE001 - reported by the test
-            errors.append(error)
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=run, name=name)
-    thread.start()
-    return thread
-
-
-def wait_until_blocked_on_lock(count: int = 1, timeout: float = 30) -> None:
-    """Return once `count` other connections wait on a row or table lock."""
-    deadline = time.monotonic() + timeout
-    with connection.cursor() as cursor:
-        while time.monotonic() < deadline:
-            cursor.execute(
-                "SELECT count(*) FROM pg_stat_activity"
-                " WHERE datname = current_database() AND wait_event_type = 'Lock'"
-                " AND pid <> pg_backend_pid()"
-            )
-            if cursor.fetchone()[0] >= count:
-                return
-            time.sleep(0.02)
-    raise AssertionError("no backend got blocked on a lock")
 
 
 # --- Retention -----------------------------------------------------------------------

@@ -4,7 +4,6 @@ signals. Real concurrent transactions: PostgreSQL only (SQLite runs one writer a
 a time anyway)."""
 
 import threading
-import time
 
 import pytest
 from django.db import connection
@@ -12,6 +11,7 @@ from django.db import connection
 from feed.models import Feedback, PersonalModel
 from feed.services import personalisation
 from tests import factories
+from tests.threads import start, until, waiting_on_locks
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -19,36 +19,6 @@ pytestmark = [
         connection.vendor != "postgresql", reason="needs concurrent transactions"
     ),
 ]
-
-
-def start(call, errors: list, name: str) -> threading.Thread:
-    def run():
-        try:
-            call()
-        except Exception as error:  # noqa: BLE001 - reported by the test
-            errors.append(error)
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=run, name=name)
-    thread.start()
-    return thread
-
-
-def someone_waits_on_a_lock() -> bool:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-            " AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
-        )
-        return cursor.fetchone()[0] > 0
-
-
-def until(condition, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.02)
 
 
 def test_a_like_and_a_dislike_at_once_leave_one_of_them(monkeypatch):
@@ -79,7 +49,7 @@ def test_a_like_and_a_dislike_at_once_leave_one_of_them(monkeypatch):
         errors,
         "dislike",
     )
-    until(lambda: someone_waits_on_a_lock() or not dislike.is_alive())
+    until(lambda: waiting_on_locks() or not dislike.is_alive())
     waited = dislike.is_alive()
     go_on.set()
     like.join(60)
@@ -126,7 +96,7 @@ def test_a_slow_refit_does_not_store_a_model_older_than_the_newest_signal(
         errors,
         "newer like",
     )
-    until(lambda: not newer.is_alive() or someone_waits_on_a_lock())
+    until(lambda: not newer.is_alive() or waiting_on_locks())
     go_on.set()
     slow.join(60)
     newer.join(60)
