@@ -359,6 +359,10 @@ class PersonalModel(models.Model):
     state = models.BinaryField()
     n_updates = models.PositiveIntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True)
+    # The model this one replaced, for the later pages of a feed whose first page
+    # was ranked by it (feed.services.personalisation.model_for).
+    previous_state = models.BinaryField(null=True, blank=True)
+    previous_updated_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"Personal model of {self.user}"

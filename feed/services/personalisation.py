@@ -1,5 +1,7 @@
 """Feedback and the personal model it trains."""
 
+from datetime import datetime
+
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -108,9 +110,11 @@ def _refit(user) -> PersonalModel | None:
         topic_scores=[scores or {} for _, _, scores in events],
         background_topic_scores=[scores or {} for _, scores in background],
     )
-    row, _ = PersonalModel.objects.update_or_create(
-        user=user, defaults={"state": model.to_bytes(), "n_updates": len(events)}
-    )
+    row = PersonalModel.objects.filter(user=user).first() or PersonalModel(user=user)
+    if row.pk is not None:
+        row.previous_state, row.previous_updated_at = row.state, row.updated_at
+    row.state, row.n_updates = model.to_bytes(), len(events)
+    row.save()
     return row
 
 
@@ -139,10 +143,24 @@ def background_sample(user) -> list[tuple[bytes, dict]]:
     return rows
 
 
-def model_for(user) -> Model | None:
-    state = (
-        PersonalModel.objects.filter(user=user).values_list("state", flat=True).first()
-    )
+def model_for(user, *, as_of: datetime | None = None) -> Model | None:
+    """The reader's personal model, or with `as_of` the one they had then: a page
+    after the first keeps the order of the first (a like on page 1 refits the
+    model, and the new one would repeat and skip cards on page 2); the next first
+    page uses the new model."""
+    models = PersonalModel.objects.filter(user=user)
+    row = models.values_list("state", "updated_at", "previous_updated_at").first()
+    if row is None:
+        return None
+    state, updated_at, previous_updated_at = row
+    if as_of is not None and updated_at > as_of:
+        # Fitted after that page: the one it replaced, if that one was there then.
+        known_then = previous_updated_at is not None and previous_updated_at <= as_of
+        state = (
+            models.values_list("previous_state", flat=True).first()
+            if known_then
+            else None
+        )
     return Model.from_bytes(state) if state else None
 
 

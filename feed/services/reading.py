@@ -340,7 +340,7 @@ def rank_feed_for(
         candidates = candidates.filter(
             fetched_at__gte=since, published_at__gte=since - SINCE_SLACK
         )
-    personal_model = personalisation.model_for(user)
+    personal_model = personalisation.model_for(user, as_of=as_of if cursor else None)
     columns = [
         "id",
         "published_at",

@@ -14,6 +14,7 @@ from tests import factories
 from tests.integration.test_feed_pages import (
     ai_articles,
     card_ids,
+    made_up_word,
     reader_client,
     search,
 )
@@ -85,6 +86,44 @@ def test_a_story_dismissed_after_the_first_page_keeps_its_place_in_the_ranking(
     assert first == ranked[:20]
     assert second == [i for i in ranked[20:] if i != ranked[25]]
     assert ranked[25] not in card_ids(client.get("/").content.decode())
+
+
+def test_liking_a_card_on_page_one_neither_repeats_nor_skips_cards_on_page_two(
+    core_topics,
+):
+    """The like refits the personal model at once; ranked again by the new model,
+    page 2 repeated 15 cards of page 1 and skipped 15 others. Later pages keep the
+    model of the first; the next first page has the new one."""
+    reader, client = reader_client(core_topics, "ai")
+    now = timezone.now()
+    kinds = ["robot", "chatbot"]  # a like of one kind lifts the other 19 of it
+    articles = {
+        a.pk: a
+        for a in factories.make_articles(
+            factories.make_source(),
+            [
+                factories.entry(
+                    f"AI model {kinds[k % 2]} {made_up_word(3 * k)} "
+                    f"{made_up_word(3 * k + 1)}",
+                    f"Language model news: {kinds[k % 2]} {made_up_word(3 * k + 2)}.",
+                    published=now - timedelta(hours=1 + k * 0.25),
+                )
+                for k in range(40)
+            ],
+        )
+    }
+
+    def like_one(cards):
+        robot = next(pk for pk in cards if "robot" in articles[pk].title)
+        # What the Like button does: store the like and refit the model.
+        personalisation.record_feedback(reader, articles[robot], "like")
+
+    first, second = two_pages(client, "/", like_one)
+    assert len(first) == 20 and not set(first) & set(second)
+    assert set(first) | set(second) == set(articles)
+    # The next first page is ranked by the model the like trained.
+    assert personalisation.model_for(reader) is not None
+    assert card_ids(client.get("/").content.decode()) != first
 
 
 def test_unsaving_a_card_of_the_first_saved_page_skips_none_on_the_next(
