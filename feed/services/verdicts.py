@@ -36,10 +36,12 @@ class Stated:
     by_story: By = field(default_factory=dict)
 
     def on(self, article_id: int, story_id: int | None) -> dict[str, bool]:
-        """The verdicts that apply to an article: its story's, and its own (which
-        win where both speak of a topic)."""
+        """The verdicts that apply to an article: its own, and its story's, which
+        win where both speak of a topic: a story's is the newest the reader gave any
+        of its copies (their own included), and a reader who says "Not about X" on
+        a story's card after "About X" on an older copy has changed their mind."""
         story = self.by_story.get(story_id, {}) if story_id is not None else {}
-        return {**story, **self.by_article.get(article_id, {})}
+        return {**self.by_article.get(article_id, {}), **story}
 
     def selected(self, keys: Sequence[str], *, on_topic: bool) -> tuple[list, list]:
         """(article ids, story ids) said to be about one of `keys` (on_topic), or

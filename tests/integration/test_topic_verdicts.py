@@ -193,15 +193,54 @@ def test_the_topic_model_learns_from_verdicts_at_its_next_refit(core_topics):
     assert p_chips(articles[0]) > 0.5  # a chip factory is still about chips
 
 
-def test_an_articles_own_verdict_wins_over_its_storys():
+def test_a_storys_newest_verdict_wins_over_an_older_one_on_a_copy():
+    """by_story holds the newest verdict the reader gave any copy of the story
+    (stated_by reads them newest first); an article alone keeps its own."""
     stated = verdicts.Stated(
-        by_article={1: {"t1": True}}, by_story={9: {"t1": False, "t2": False}}
+        by_article={1: {"t1": True, "t3": True}, 3: {"t1": True}},
+        by_story={9: {"t1": False, "t2": False}},
     )
-    assert stated.on(1, 9) == {"t1": True, "t2": False}
+    assert stated.on(1, 9) == {"t1": False, "t2": False, "t3": True}
     assert stated.on(2, 9) == {"t1": False, "t2": False}
+    assert stated.on(3, None) == {"t1": True}
     assert stated.on(2, None) == {}
     scores = verdicts.apply({"t1": 0.3, "t2": 0.9, "t3": 0.6}, stated.on(1, 9))
-    assert scores == {"t1": 1.0, "t3": 0.6}
+    assert scores == {"t3": 1.0}
+
+
+def test_not_about_on_a_storys_card_sticks_when_an_older_copy_was_marked_about(
+    core_topics, django_capture_on_commit_callbacks
+):
+    title = "Nvidia unveils its next AI chip for data centers at a developer event"
+    text = "The GPU maker says the accelerator doubles performance per watt."
+    user, client = reader(core_topics, "chips", "trade")
+    (original,) = factories.make_articles(
+        factories.make_source(title="Outlet A"),
+        [factories.entry(title, text, published=timezone.now() - timedelta(hours=3))],
+    )
+    Article.objects.filter(pk=original.pk).update(topic_scores={})
+    client.post(f"/articles/{original.pk}/topics/", {"about": "trade"})
+    with django_capture_on_commit_callbacks(execute=True):
+        (copy,) = factories.make_articles(
+            factories.make_source(title="Outlet B"),
+            [factories.entry(title, text, published=timezone.now())],
+        )
+    Article.objects.filter(pk=copy.pk).update(topic_scores={})
+    original.refresh_from_db()
+    assert copy.story_id == original.story_id is not None
+    html = client.get("/").content.decode()
+    assert chips_on_card(html, copy) == ["Trade policy"]  # the story verdict holds
+    # The reader changes their mind on the story's card ...
+    client.post(f"/articles/{copy.pk}/topics/", {"not_about": "trade"})
+    html = client.get("/").content.decode()
+    cards = [int(i) for i in re.findall(r'id="article-(\d+)"', html)]
+    assert len(cards) == 1
+    # ... and neither copy is about trade for them any more, on any page.
+    shown = Article.objects.get(pk=cards[0])
+    assert "Trade policy" not in chips_on_card(html, shown)
+    trade_view = client.get("/?topic=trade").content.decode()
+    assert f'id="article-{original.pk}"' not in trade_view
+    assert f'id="article-{copy.pk}"' not in trade_view
 
 
 def test_a_verdict_covers_a_copy_from_another_source_that_joins_later(
