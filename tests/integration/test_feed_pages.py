@@ -17,6 +17,7 @@ from feed.ingest.clean import sanitize_html
 from feed.models import Article, Feedback, Follow, ReadMark, Subscription
 from feed.services import browsing, personalisation, preferences, reading
 from tests import factories
+from tests.integration.test_topic_verdicts import chips_on_card
 
 pytestmark = pytest.mark.django_db
 
@@ -107,14 +108,6 @@ def test_a_card_shows_the_topics_it_is_about_as_chips(core_topics):
     assert f'href="/?topic={space.slug}"' in chips_html
 
 
-def chips_of(html: str, pk: int) -> list[str]:
-    card = re.search(
-        rf'<article class="card" id="article-{pk}".*?</article>', html, re.S
-    ).group(0)
-    chips = re.search(r'<ul class="chips" aria-label="Topics">(.*?)</ul>', card, re.S)
-    return re.findall(r'class="chip"[^>]*>([^<]+)<', chips.group(1)) if chips else []
-
-
 def test_the_why_line_names_no_topic_the_card_does_not_claim(core_topics):
     """A stray story at p(chips) = 0.3 showed no Chips chip, offered "About Chips"
     in its menu, and said "Why: Chips"."""
@@ -128,7 +121,7 @@ def test_the_why_line_names_no_topic_the_card_does_not_claim(core_topics):
         topic_scores={core_topics["chips"].score_key: 0.3}
     )
     html = client.get("/").content.decode()
-    assert chips_of(html, article.pk) == []
+    assert chips_on_card(html, article) == []
     assert 'name="about" value="chips"' in html
     why = re.search(r'<p class="why">.*?</span> (.*?)</p>', html).group(1)
     assert not why.startswith("Chips"), why
